@@ -1,0 +1,650 @@
+"""The HTTP layer: the only module that imports requests.
+
+It owns the sessions (one per thread, created on first use), the bearer header,
+the User-Agent, timeouts, the retry policy and the mapping of error answers to
+:mod:`pulumi_hostup.errors`. Callers get parsed JSON or one of our exceptions,
+never a ``requests.Response``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json as jsonlib
+import logging
+import math
+import random as _random
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any, Literal, NoReturn
+from urllib.parse import urlsplit
+
+import requests
+import requests.auth
+import urllib3.exceptions
+from pydantic import ValidationError
+
+from .errors import (
+    APIError,
+    ConfigurationError,
+    DeadlineExceededError,
+    HostupError,
+    InvalidArgumentError,
+    TransportError,
+    api_error,
+)
+from .models import FieldError, Problem
+
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "HttpTransport",
+    "RetryPolicy",
+    "Timeouts",
+    "is_loopback_host",
+    "normalize_endpoint",
+    "user_agent",
+]
+
+logger = logging.getLogger("pulumi_hostup.http")
+
+DEFAULT_ENDPOINT = "https://cloud.hostup.se"
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT"})
+_PACKAGE = "pulumi-hostup"
+
+
+def user_agent() -> str:
+    """``pulumi-hostup/<version> python-requests/<version>``."""
+    try:
+        version = metadata.version(_PACKAGE)
+    except metadata.PackageNotFoundError:
+        version = "0+unknown"
+    return f"{_PACKAGE}/{version} python-requests/{requests.__version__}"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Per-request timeouts in seconds: to connect, and between bytes of the answer.
+
+    Both are further capped by what is left of the call's deadline.
+    """
+
+    connect: float = 5.0
+    read: float = 30.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise InvalidArgumentError(f"timeout {name} must be a positive number of seconds")
+
+    @classmethod
+    def of(cls, timeout: Timeouts | float | None) -> Timeouts:
+        """A :class:`Timeouts` from ``None`` (defaults), one number (both), or itself."""
+        if timeout is None:
+            return cls()
+        if isinstance(timeout, Timeouts):
+            return timeout
+        return cls(connect=timeout, read=timeout)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long a call waits and tries again. One policy for every call.
+
+    Retried: connection errors, timeouts and answers cut off mid-body; 429; 502,
+    503 and 504; and 409 ``vps_not_ready``. Never retried: every other 4xx, other
+    5xx, TLS failures, redirects, and 2xx bodies that are not valid.
+
+    Non-idempotent calls (``idempotent=False``: from-url, delete ISO media) are
+    retried only when the request cannot have been acted on: the connection was
+    never made, or the answer was 429, 503 or 409 ``vps_not_ready``. Repeating
+    them after a timeout could start a second download or turn a finished delete
+    into a 404. Mount and unmount set a device's medium, so the client marks them
+    idempotent; after a retry, trust only a re-read of the listing.
+
+    Waits: a 429 (or 503) waits ``Retry-After`` seconds, else until
+    ``X-RateLimit-Reset`` (an ISO 8601 timestamp), clamped to
+    ``[0, max_retry_after]``; otherwise capped exponential backoff,
+    ``min(max_delay, base_delay * 2**(retry-1))`` scaled by full jitter (or
+    decorrelated jitter, or none). At most ``max_attempts`` requests, all inside
+    ``deadline`` seconds per call: the read timeout shrinks to the time left, and
+    when the next wait would pass the deadline the call stops and raises the last
+    API error, or :class:`DeadlineExceededError` after a transport error.
+
+    ``sleep``, ``clock`` (monotonic), ``wall_clock`` (epoch seconds, for
+    ``X-RateLimit-Reset``) and ``random`` (``[0, 1)``) are injectable, so tests run
+    without waiting and can count the waits.
+    """
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+    deadline: float = 60.0
+    jitter: Literal["full", "decorrelated", "none"] = "full"
+    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+    unsent_statuses: frozenset[int] = frozenset({429, 503})
+    retry_conflict_codes: frozenset[str] = frozenset({"vps_not_ready"})
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    wall_clock: Callable[[], float] = field(default=time.time, compare=False, repr=False)
+    random: Callable[[], float] = field(default=_random.random, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise InvalidArgumentError("max_attempts must be at least 1")
+        for name in ("base_delay", "max_delay", "max_retry_after"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise InvalidArgumentError(f"{name} must be a finite number >= 0")
+        if not (math.isfinite(self.deadline) and self.deadline > 0):
+            raise InvalidArgumentError("deadline must be a positive number of seconds")
+
+    def should_retry_status(self, status: int, code: str | None, *, idempotent: bool) -> bool:
+        """Whether an error answer is worth another attempt (see the class docstring)."""
+        if status == 409:
+            return code in self.retry_conflict_codes
+        return status in (self.retry_statuses if idempotent else self.unsent_statuses)
+
+    def backoff(self, retry: int, previous: float) -> float:
+        """The wait before retry number ``retry`` (1-based) when the server gave no hint."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** min(retry - 1, 32))
+        if self.jitter == "none":
+            return ceiling
+        if self.jitter == "decorrelated":
+            upper = max(self.base_delay, previous * 3)
+            return min(self.max_delay, self.base_delay + self.random() * (upper - self.base_delay))
+        return ceiling * self.random()
+
+    def server_wait(self, seconds: float) -> float:
+        """A server-requested wait, clamped to ``[0, max_retry_after]``."""
+        return min(max(seconds, 0.0), self.max_retry_after)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1 (where plain http may carry the key)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _has_unsafe_chars(text: str) -> bool:
+    return any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in text)
+
+
+def normalize_endpoint(endpoint: str) -> str:
+    """The API root as ``scheme://host[:port]``, or :class:`ConfigurationError`.
+
+    Refuses non-http(s) schemes, credentials, a path, query or fragment (the
+    client appends ``/api/...`` itself), and plain http to a non-loopback host.
+    """
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        raise ConfigurationError(
+            "the endpoint is empty; set hostup:endpoint or HOSTUP_ENDPOINT, "
+            f"or leave both unset for {DEFAULT_ENDPOINT}"
+        )
+    text = endpoint.strip()
+    if _has_unsafe_chars(text):
+        raise ConfigurationError("the endpoint contains whitespace or control characters")
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ConfigurationError(
+            f"the endpoint {text!r} must start with https:// (or http:// to a loopback address)"
+        )
+    if "@" in parts.netloc:
+        raise ConfigurationError("the endpoint must not contain credentials (user:password@)")
+    host = parts.hostname
+    if not host:
+        raise ConfigurationError(f"the endpoint {text!r} has no host")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigurationError(f"the endpoint {text!r} has an invalid port") from exc
+    if parts.path not in ("", "/") or parts.query or parts.fragment or text[-1] in "?#":
+        raise ConfigurationError(
+            f"the endpoint {text!r} must be the API root only, like {DEFAULT_ENDPOINT}: "
+            "no path, query or fragment (the client adds /api/v2/...)"
+        )
+    if scheme == "http" and not is_loopback_host(host):
+        raise ConfigurationError(
+            f"refusing to send the API key over plain http to {host}; use https://, "
+            "or http:// only to a loopback address (127.0.0.1, ::1, localhost)"
+        )
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    return f"{scheme}://{netloc}"
+
+
+def check_api_key(api_key: str) -> str:
+    """The key itself, if it can go into a header; the error never quotes it."""
+    if not isinstance(api_key, str) or not api_key.strip():
+        raise ConfigurationError(
+            "no Hostup API key: set it with `pulumi config set --secret hostup:apiKey <key>` "
+            "or the HOSTUP_API_KEY environment variable"
+        )
+    if _has_unsafe_chars(api_key) or not api_key.isascii():
+        raise ConfigurationError(
+            "the Hostup API key contains whitespace, control or non-ASCII characters; "
+            "check hostup:apiKey / HOSTUP_API_KEY for a stray newline or quote"
+        )
+    return api_key
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Adds the bearer header; as a session ``auth`` it also keeps ~/.netrc out."""
+
+    def __init__(self, api_key: str) -> None:
+        self._api_key = api_key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._api_key}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(<redacted>)"
+
+
+class HttpTransport:
+    """Sends one API call with retries; safe to share across threads.
+
+    Each thread gets its own ``requests.Session`` on its first request; nothing
+    network-related exists before that. It refuses to be pickled, because it
+    holds the API key.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        timeout: Timeouts | float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._api_key = check_api_key(api_key)
+        self.endpoint = normalize_endpoint(endpoint)
+        self.timeouts = Timeouts.of(timeout)
+        self.retry = retry if retry is not None else RetryPolicy()
+        self._loopback = is_loopback_host(urlsplit(self.endpoint).hostname or "")
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"HttpTransport(endpoint={self.endpoint!r})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError(
+            "a Hostup client holds the API key and must not be pickled; "
+            "build it inside the provider (in configure() or per call)"
+        )
+
+    # -- sessions --------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers.update(
+                {"User-Agent": user_agent(), "Accept": "application/json, application/problem+json"}
+            )
+            session.auth = _BearerAuth(self._api_key)
+            # Proxies from the environment must not see loopback (simulator) traffic.
+            session.trust_env = not self._loopback
+            with self._lock:
+                self._sessions.append(session)
+            self._local.session = session
+        return session
+
+    @property
+    def session_count(self) -> int:
+        """How many sessions are open (one per thread that made a request)."""
+        with self._lock:
+            return len(self._sessions)
+
+    def close(self) -> None:
+        """Close every thread's session; a later request opens a fresh one."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+            self._local = threading.local()
+        for session in sessions:
+            session.close()
+
+    # -- the call --------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        operation: str,
+        vps_id: str | None = None,
+        deadline: float | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send ``method path`` and return its parsed JSON (``None`` for an empty 2xx).
+
+        Retries per :class:`RetryPolicy` within ``deadline`` seconds (default: the
+        policy's). ``idempotent`` defaults to the method's (GET/PUT yes, POST no).
+        Raises :class:`APIError` subclasses for error answers, :class:`TransportError`
+        for everything else that went wrong, :class:`DeadlineExceededError` when
+        time ran out.
+        """
+        policy = self.retry
+        budget = policy.deadline if deadline is None else deadline
+        if not (isinstance(budget, int | float) and math.isfinite(budget) and budget > 0):
+            raise InvalidArgumentError(
+                "deadline must be a positive number of seconds", operation=operation, vps_id=vps_id
+            )
+        if not path.startswith("/") or path.startswith("//"):
+            raise InvalidArgumentError(
+                f"path {path!r} must be absolute on the API host",
+                operation=operation,
+                vps_id=vps_id,
+            )
+        if idempotent is None:
+            idempotent = method.upper() in _IDEMPOTENT_METHODS
+        url = self.endpoint + path
+        deadline_at = policy.clock() + budget
+        previous_delay = policy.base_delay
+        attempt = 0
+        while True:
+            remaining = deadline_at - policy.clock()
+            if remaining <= 0:
+                raise self._deadline_error(operation, vps_id, budget, attempt)
+            attempt += 1
+            error: HostupError
+            cause: BaseException | None = None
+            started = time.monotonic()
+            try:
+                response = self._session().request(
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    timeout=(
+                        min(self.timeouts.connect, remaining),
+                        min(self.timeouts.read, remaining),
+                    ),
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                error, retryable = self._transport_error(exc, method, path, operation, vps_id)
+                retryable = retryable and (idempotent or not _may_have_been_sent(exc))
+                cause = exc
+                logger.debug(
+                    "%s %s failed after %.0f ms (attempt %d): %s",
+                    method, path, (time.monotonic() - started) * 1000, attempt, error.message,
+                )  # fmt: skip
+            else:
+                logger.debug(
+                    "%s %s -> %d in %.0f ms (attempt %d)",
+                    method, path, response.status_code,
+                    (time.monotonic() - started) * 1000, attempt,
+                )  # fmt: skip
+                if response.status_code < 400:
+                    return self._success(response, operation, vps_id, attempt)
+                api = self._api_error(response, operation, vps_id, attempt)
+                error = api
+                retryable = policy.should_retry_status(api.status, api.code, idempotent=idempotent)
+            error.attempts = attempt
+            if not retryable or attempt >= policy.max_attempts:
+                raise error from cause
+            if isinstance(error, APIError) and error.retry_after is not None:
+                delay = policy.server_wait(error.retry_after)
+            else:
+                delay = policy.backoff(attempt, previous_delay)
+            previous_delay = max(delay, policy.base_delay)
+            if policy.clock() + delay >= deadline_at:
+                if isinstance(error, APIError):
+                    raise error from cause
+                raise self._deadline_error(operation, vps_id, budget, attempt) from error
+            logger.info(
+                "%s: %s; retrying in %.2fs (attempt %d of %d)",
+                operation, error.message, delay, attempt + 1, policy.max_attempts,
+            )  # fmt: skip
+            policy.sleep(delay)
+
+    # -- answers ---------------------------------------------------------------
+
+    def _success(
+        self, response: requests.Response, operation: str, vps_id: str | None, attempt: int
+    ) -> Any:
+        status = response.status_code
+        if 300 <= status < 400:
+            target = urlsplit(response.headers.get("Location", "")).hostname or "the same host"
+            raise TransportError(
+                f"the API answered HTTP {status}, a redirect to {target}; redirects are not "
+                "followed, so the key stays with the configured endpoint",
+                operation=operation,
+                vps_id=vps_id,
+                hint=(
+                    "Set hostup:endpoint / HOSTUP_ENDPOINT to the API root, "
+                    f"e.g. {DEFAULT_ENDPOINT}"
+                ),
+                attempts=attempt,
+                status=status,
+            )
+        if status == 204 or not response.content.strip():
+            return None
+        try:
+            return jsonlib.loads(response.content)
+        except ValueError as exc:
+            content_type = response.headers.get("Content-Type", "no content type")
+            raise TransportError(
+                f"the API answered HTTP {status} with a body that is not JSON ({content_type})",
+                operation=operation,
+                vps_id=vps_id,
+                hint="A proxy or captive portal may be in the way; check hostup:endpoint",
+                attempts=attempt,
+                status=status,
+            ) from exc
+
+    def _api_error(
+        self, response: requests.Response, operation: str, vps_id: str | None, attempt: int
+    ) -> APIError:
+        problem = _parse_problem(response.content)
+        retry_after = _retry_after_seconds(response.headers, self.retry.wall_clock())
+        request_id = response.headers.get("X-Request-Id")
+        if problem is None:
+            content_type = response.headers.get("Content-Type", "no content type")
+            reason = response.reason or "error"
+            return api_error(
+                status=response.status_code,
+                title=response.reason or None,
+                detail=f"{reason} (the body was not Problem JSON: {content_type})",
+                request_id=request_id,
+                retry_after=retry_after,
+                operation=operation,
+                vps_id=vps_id,
+                attempts=attempt,
+            )
+        return api_error(
+            status=response.status_code,
+            code=problem.code,
+            title=problem.title,
+            detail=problem.detail,
+            request_id=problem.request_id or request_id,
+            errors=problem.errors,
+            retry_after=retry_after,
+            operation=operation,
+            vps_id=vps_id,
+            attempts=attempt,
+        )
+
+    def _transport_error(
+        self,
+        exc: requests.RequestException,
+        method: str,
+        path: str,
+        operation: str,
+        vps_id: str | None,
+    ) -> tuple[TransportError, bool]:
+        """Our error for a failed exchange, and whether the failure is transient."""
+        host = urlsplit(self.endpoint).netloc
+        common: dict[str, Any] = {"operation": operation, "vps_id": vps_id}
+        if isinstance(exc, requests.ConnectTimeout):
+            return TransportError(
+                f"could not connect to {host} within {self.timeouts.connect:g}s", **common
+            ), True
+        if isinstance(exc, requests.exceptions.SSLError):
+            return TransportError(
+                f"TLS with {host} failed ({_reason(exc)})",
+                hint="Check that hostup:endpoint is right and its certificate is trusted",
+                **common,
+            ), False
+        if isinstance(exc, requests.ReadTimeout) or _wraps(
+            exc, urllib3.exceptions.ReadTimeoutError
+        ):
+            return TransportError(
+                f"no answer to {method} {path} within the read timeout "
+                f"({self.timeouts.read:g}s, or less when the deadline was near)",
+                **common,
+            ), True
+        if isinstance(exc, requests.ConnectionError):
+            if not _may_have_been_sent(exc):
+                return TransportError(
+                    f"could not connect to {host} ({_reason(exc)})", **common
+                ), True
+            return TransportError(
+                f"the connection to {host} broke before an answer arrived ({_reason(exc)})",
+                **common,
+            ), True
+        if isinstance(
+            exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+        ):
+            return TransportError(f"the answer from {host} was cut off or garbled", **common), True
+        return TransportError(f"the request failed ({type(exc).__name__})", **common), False
+
+    def _deadline_error(
+        self, operation: str, vps_id: str | None, budget: float, attempts: int
+    ) -> DeadlineExceededError:
+        where = f"{operation} on VPS {vps_id}" if vps_id else operation
+        return DeadlineExceededError(
+            f"{where} did not finish within its {budget:g}s deadline",
+            deadline=budget,
+            operation=operation,
+            vps_id=vps_id,
+            hint="The API is slow or unreachable; try again later or pass a longer deadline",
+            attempts=attempts,
+        )
+
+
+def _parse_problem(content: bytes) -> Problem | None:
+    """The Problem in an error body; tolerant of a malformed ``errors[]``."""
+    try:
+        data = jsonlib.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Problem.model_validate(data)
+    except ValidationError:
+        pass
+    # Keep what is usable rather than losing the code and request id to one bad field.
+    fields = {
+        key: value
+        for key in ("type", "title", "detail", "code", "instance", "requestId", "timestamp")
+        if isinstance(value := data.get(key), str)
+    }
+    errors = [
+        FieldError(
+            pointer=str(item.get("pointer", "")),
+            detail=str(item.get("detail", "")),
+            code=str(item.get("code", "")),
+        )
+        for item in data.get("errors") or []
+        if isinstance(item, dict)
+    ]
+    return Problem.model_validate({**fields, "errors": errors})
+
+
+def _retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds the server asked us to wait: Retry-After, else X-RateLimit-Reset.
+
+    Negative or unparsable values are ignored; the caller clamps the upper end.
+    """
+    raw = headers.get("Retry-After")
+    if raw:
+        raw = raw.strip()
+        seconds: float | None
+        try:
+            seconds = float(raw)
+        except ValueError:
+            seconds = _seconds_until(_parse_http_date(raw), now)
+        if seconds is not None and math.isfinite(seconds):
+            return max(seconds, 0.0)
+    reset = headers.get("X-RateLimit-Reset")
+    if reset:
+        until_reset = _seconds_until(_parse_iso(reset.strip()), now)
+        if until_reset is not None:
+            return max(until_reset, 0.0)
+    return None
+
+
+def _parse_http_date(text: str) -> datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _seconds_until(moment: datetime | None, now: float) -> float | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() - now
+
+
+def _inner(exc: BaseException) -> BaseException | None:
+    """The urllib3 error inside a requests error (unwrapping MaxRetryError)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+    if isinstance(inner, urllib3.exceptions.MaxRetryError) and inner.reason is not None:
+        return inner.reason
+    return inner
+
+
+def _wraps(exc: BaseException, kind: type[BaseException]) -> bool:
+    return isinstance(_inner(exc), kind)
+
+
+def _may_have_been_sent(exc: requests.RequestException) -> bool:
+    """False only when the connection was never made, so the server saw nothing."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    return not (
+        isinstance(exc, requests.ConnectionError)
+        and _wraps(exc, urllib3.exceptions.NewConnectionError)
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    inner = _inner(exc)
+    if isinstance(inner, urllib3.exceptions.NewConnectionError):
+        # "...: Failed to establish a new connection: [Errno 111] Connection refused"
+        return str(inner).rsplit(": ", 1)[-1]
+    if isinstance(inner, urllib3.exceptions.ProtocolError) and len(inner.args) > 1:
+        return str(inner.args[1]) or type(inner.args[1]).__name__
+    return type(inner or exc).__name__
