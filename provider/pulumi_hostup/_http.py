@@ -360,10 +360,13 @@ class HttpTransport:
         deadline_at = policy.clock() + budget
         previous_delay = policy.base_delay
         attempt = 0
+        last: HostupError | None = None
         while True:
             remaining = deadline_at - policy.clock()
             if remaining <= 0:
-                raise self._deadline_error(operation, vps_id, budget, attempt)
+                if isinstance(last, APIError):
+                    raise last
+                raise self._deadline_error(operation, vps_id, budget, attempt, last) from last
             attempt += 1
             error: HostupError
             cause: BaseException | None = None
@@ -410,12 +413,13 @@ class HttpTransport:
             if policy.clock() + delay >= deadline_at:
                 if isinstance(error, APIError):
                     raise error from cause
-                raise self._deadline_error(operation, vps_id, budget, attempt) from error
+                raise self._deadline_error(operation, vps_id, budget, attempt, error) from error
             logger.info(
                 "%s: %s; retrying in %.2fs (attempt %d of %d)",
                 operation, error.message, delay, attempt + 1, policy.max_attempts,
             )  # fmt: skip
             policy.sleep(delay)
+            last = error
 
     # -- answers ---------------------------------------------------------------
 
@@ -495,9 +499,14 @@ class HttpTransport:
         """Our error for a failed exchange, and whether the failure is transient."""
         host = urlsplit(self.endpoint).netloc
         common: dict[str, Any] = {"operation": operation, "vps_id": vps_id}
+        unreachable = {
+            **common,
+            "hint": "Check hostup:endpoint / HOSTUP_ENDPOINT and that the API is reachable",
+        }
+        flaky = {**common, "hint": "The API or the network is slow or failing; try again later"}
         if isinstance(exc, requests.ConnectTimeout):
             return TransportError(
-                f"could not connect to {host} within {self.timeouts.connect:g}s", **common
+                f"could not connect to {host} within {self.timeouts.connect:g}s", **unreachable
             ), True
         if isinstance(exc, requests.exceptions.SSLError):
             return TransportError(
@@ -511,33 +520,41 @@ class HttpTransport:
             return TransportError(
                 f"no answer to {method} {path} within the read timeout "
                 f"({self.timeouts.read:g}s, or less when the deadline was near)",
-                **common,
+                **flaky,
             ), True
         if isinstance(exc, requests.ConnectionError):
             if not _may_have_been_sent(exc):
                 return TransportError(
-                    f"could not connect to {host} ({_reason(exc)})", **common
+                    f"could not connect to {host} ({_reason(exc)})", **unreachable
                 ), True
             return TransportError(
                 f"the connection to {host} broke before an answer arrived ({_reason(exc)})",
-                **common,
+                **flaky,
             ), True
         if isinstance(
             exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
         ):
-            return TransportError(f"the answer from {host} was cut off or garbled", **common), True
+            return TransportError(f"the answer from {host} was cut off or garbled", **flaky), True
         return TransportError(f"the request failed ({type(exc).__name__})", **common), False
 
     def _deadline_error(
-        self, operation: str, vps_id: str | None, budget: float, attempts: int
+        self,
+        operation: str,
+        vps_id: str | None,
+        budget: float,
+        attempts: int,
+        last: HostupError | None,
     ) -> DeadlineExceededError:
-        where = f"{operation} on VPS {vps_id}" if vps_id else operation
+        message = f"did not finish within its {budget:g}s deadline"
+        if last is not None:
+            message += f"; last error: {last.message}"
         return DeadlineExceededError(
-            f"{where} did not finish within its {budget:g}s deadline",
+            message,
             deadline=budget,
             operation=operation,
             vps_id=vps_id,
-            hint="The API is slow or unreachable; try again later or pass a longer deadline",
+            hint=(last.hint if last is not None and last.hint else None)
+            or "The API is slow or unreachable; try again later or pass a longer deadline",
             attempts=attempts,
         )
 

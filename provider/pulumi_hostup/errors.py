@@ -92,8 +92,11 @@ class HostupError(Exception):
     def _request_id(self) -> str | None:
         return None
 
+    def _attempts_note(self) -> str:
+        return f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
+
     def __str__(self) -> str:
-        text = f"{self._context()}: {self.message}"
+        text = f"{self._context()}: {self.message}{self._attempts_note()}"
         step = self._next_step()
         if step:
             text += f". {step}"
@@ -148,13 +151,6 @@ class TransportError(HostupError):
     ) -> None:
         super().__init__(message, operation=operation, vps_id=vps_id, hint=hint, attempts=attempts)
         self.status = status
-
-    def _next_step(self) -> str | None:
-        step = self.hint
-        if self.attempts > 1:
-            tried = f"tried {self.attempts} times"
-            step = f"{tried}; {step}" if step else tried[0].upper() + tried[1:]
-        return step
 
 
 class DeadlineExceededError(TransportError):
@@ -260,11 +256,7 @@ class APIError(HostupError):
         return None
 
     def _next_step(self) -> str | None:
-        advice = self.hint or self._advice()
-        if self.attempts > 1 and not isinstance(self, RateLimitError):
-            tried = f"tried {self.attempts} times"
-            advice = f"{tried}; {advice}" if advice else tried[0].upper() + tried[1:]
-        return advice
+        return self.hint or self._advice()
 
     def _request_id(self) -> str | None:
         return self.request_id
@@ -345,6 +337,9 @@ class ConflictError(APIError):
 
 class RateLimitError(APIError):
     """429: too many requests; ``retry_after`` says how long the server asked to wait."""
+
+    def _attempts_note(self) -> str:
+        return ""  # the advice below says how often it retried
 
     def _advice(self) -> str:
         retries = max(self.attempts - 1, 0)
