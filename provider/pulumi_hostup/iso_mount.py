@@ -81,6 +81,9 @@ _T = TypeVar("_T")
 class VpsIsoMountError(HostupError):
     """An operation of ``VpsIsoMount`` failed; the message says what to do next."""
 
+    def __str__(self) -> str:
+        return self.message  # already whole: what failed, why, and the next step
+
 
 # -- settings ----------------------------------------------------------------------
 
