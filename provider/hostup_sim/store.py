@@ -336,6 +336,7 @@ class HostupStore:
             if extra_vps is not None:
                 self._base_settings = replace(self._base_settings, extra_vps=extra_vps)
             self._settings = copy.deepcopy(self._base_settings)
+            self.release_sleepers()
             self._log = deque(maxlen=self._settings.log_limit)
             self._exchanges.clear()
             self._injector = FaultInjector(Faults())
