@@ -15,8 +15,8 @@ from pulumi_hostup.client import HostupClient
 
 
 @pytest.fixture(scope="session")
-def contract() -> dict[str, Any]:
-    """The parsed openapi.yaml; CI clones shared/ beside the repo."""
+def openapi_doc() -> dict[str, Any]:
+    """The parsed openapi.yaml (the contract); CI clones shared/ beside the repo."""
     assert CONTRACT_PATH.is_file(), f"the contract is missing: {CONTRACT_PATH}"
     spec: dict[str, Any] = yaml.safe_load(CONTRACT_PATH.read_text())
     return spec

@@ -45,9 +45,9 @@ EXAMPLE_MODELS: dict[tuple[str, str], type[BaseModel]] = {
 }
 
 
-def _documented_examples(contract: dict[str, Any]) -> dict[tuple[str, str], Any]:
+def _documented_examples(openapi_doc: dict[str, Any]) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
-    for item in contract["paths"].values():
+    for item in openapi_doc["paths"].values():
         for op in item.values():
             if not isinstance(op, dict) or "operationId" not in op:
                 continue
@@ -62,27 +62,27 @@ def _documented_examples(contract: dict[str, Any]) -> dict[tuple[str, str], Any]
     return found
 
 
-def _resolve(contract: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+def _resolve(openapi_doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = contract["components"]["schemas"][name]
+        schema = openapi_doc["components"]["schemas"][name]
     return schema
 
 
-def test_models_every_documented_example_has_a_model(contract: dict[str, Any]) -> None:
-    assert set(_documented_examples(contract)) == set(EXAMPLE_MODELS)
+def test_models_every_documented_example_has_a_model(openapi_doc: dict[str, Any]) -> None:
+    assert set(_documented_examples(openapi_doc)) == set(EXAMPLE_MODELS)
 
 
-def test_models_documented_examples_parse(contract: dict[str, Any]) -> None:
-    for key, example in _documented_examples(contract).items():
+def test_models_documented_examples_parse(openapi_doc: dict[str, Any]) -> None:
+    for key, example in _documented_examples(openapi_doc).items():
         model = EXAMPLE_MODELS[key].model_validate(example)
         if key[1] == "request":
             # Request bodies round-trip to exactly the documented JSON.
             assert dump_body(model) == example, key
 
 
-def test_models_golden_fixtures_equal_contract_examples(contract: dict[str, Any]) -> None:
-    for (oid, kind), example in _documented_examples(contract).items():
+def test_models_golden_fixtures_equal_contract_examples(openapi_doc: dict[str, Any]) -> None:
+    for (oid, kind), example in _documented_examples(openapi_doc).items():
         assert load_fixture(f"{oid}.{kind}.json") == example
 
 
@@ -147,7 +147,7 @@ def test_models_nulls_accepted_and_unknown_fields_ignored() -> None:
     assert media.available_devices[0].device is None
     assert media.actions.can_mount.code == "pending_order"
     assert not media.actions.can_mount.allowed
-    assert media.actions.can_upload.code is None  # optional in the contract, absent here
+    assert media.actions.can_upload.code is None  # optional in the openapi_doc, absent here
     assert media.boot_order == {"order": ["scsi0", "ide2"], "opaque": {"nested": True}}
     assert not hasattr(media, "someFutureField")
     assert not hasattr(media.available[0], "checksum")
@@ -316,11 +316,11 @@ def test_models_request_bodies_dump_camel_case_without_nones() -> None:
         MountRequest.model_validate({"isoId": "iso_1", "colour": "red"})  # requests forbid extras
 
 
-# Which model mirrors which contract schema; the test below compares their fields.
-def _schema_for(contract: dict[str, Any], name: str) -> dict[str, Any]:
-    schemas = contract["components"]["schemas"]
+# Which model mirrors which openapi_doc schema; the test below compares their fields.
+def _schema_for(openapi_doc: dict[str, Any], name: str) -> dict[str, Any]:
+    schemas = openapi_doc["components"]["schemas"]
     iso = schemas["IsoMedia"]["properties"]
-    paths = contract["paths"]
+    paths = openapi_doc["paths"]
     return {
         "Gate": schemas["Gate"],
         "IsoMedia": schemas["IsoMedia"],
@@ -345,8 +345,8 @@ def _schema_for(contract: dict[str, Any], name: str) -> dict[str, Any]:
     }[name]
 
 
-def _nullable(contract: dict[str, Any], prop: dict[str, Any]) -> bool:
-    prop = _resolve(contract, prop)
+def _nullable(openapi_doc: dict[str, Any], prop: dict[str, Any]) -> bool:
+    prop = _resolve(openapi_doc, prop)
     kind = prop.get("type")
     return (isinstance(kind, list) and "null" in kind) or None in prop.get("enum", [])
 
@@ -370,18 +370,18 @@ def _nullable(contract: dict[str, Any], prop: dict[str, Any]) -> bool:
         "Job",
     ],
 )
-def test_models_mirror_contract_schema(contract: dict[str, Any], name: str) -> None:
-    schema = _resolve(contract, _schema_for(contract, name))
+def test_models_mirror_contract_schema(openapi_doc: dict[str, Any], name: str) -> None:
+    schema = _resolve(openapi_doc, _schema_for(openapi_doc, name))
     model: type[BaseModel] = getattr(models, name)
     aliases = {f.alias or n: f for n, f in model.model_fields.items()}
     assert set(aliases) == set(schema.get("properties", {})), name
     for prop_name, prop in schema.get("properties", {}).items():
         required_in_contract = prop_name in schema.get("required", [])
         model_required = aliases[prop_name].is_required()
-        if required_in_contract and not _nullable(contract, prop):
+        if required_in_contract and not _nullable(openapi_doc, prop):
             assert model_required, f"{name}.{prop_name} must be required"
         if model_required:
-            assert required_in_contract, f"{name}.{prop_name} is optional in the contract"
+            assert required_in_contract, f"{name}.{prop_name} is optional in the openapi_doc"
 
 
 _nullable_text = st.none() | st.text(max_size=20)
