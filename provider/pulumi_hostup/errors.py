@@ -54,6 +54,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "api_error",
+    "error_class",
 ]
 
 

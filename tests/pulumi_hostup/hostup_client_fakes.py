@@ -108,7 +108,9 @@ class ScriptedServer:
         self.received: list[Received] = []
         self.stopping = threading.Event()
         self._httpd = _Server((host, 0), _make_handler(self))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def port(self) -> int:
