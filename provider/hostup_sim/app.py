@@ -121,6 +121,7 @@ def create_app(store: HostupStore) -> Flask:
     @app.before_request
     def _begin() -> Response | None:
         g.started = time.perf_counter()
+        g.generation = store.generation
         g.request_id = random_id("req")
         g.fault = None
         g.latency = 0.0
@@ -133,24 +134,27 @@ def create_app(store: HostupStore) -> Flask:
             return None
         decision = store.decide_fault(request.method, request.path)
         g.latency = decision.latency
-        store.sleep(decision.latency)
         g.fault = decision.kind
+        store.sleep(decision.latency)
         if decision.kind == "drop":
-            g.dropped = True
-            _drop_connection()
+            g.dropped = True  # the socket is closed once the request is logged
             return Response(status=500)  # never reaches the client
         if decision.kind == "hang":
             store.sleep(decision.hang_seconds)
-        elif decision.kind == "html":
+        if store.generation != g.generation:
+            # Reset while this request waited: it must not touch the fresh world.
+            raise ApiProblem(503, "upstream_failed", "The simulator was reset; retry.")
+        if decision.kind == "html":
             status = decision.status or 502
             page = _GATEWAY_PAGE.format(status=status, reason=_REASONS[status])
             return Response(page, status=status, mimetype="text/html")
-        elif decision.kind == "error":
-            status = decision.status or 502
+        if decision.kind == "error":
             raise ApiProblem(
-                status, "upstream_failed", "The upstream service failed to answer; retry."
+                decision.status or 502,
+                "upstream_failed",
+                "The upstream service failed to answer; retry.",
             )
-        elif decision.kind == "burst_429":
+        if decision.kind == "burst_429":
             raise ApiProblem(
                 429,
                 "rate_limited",
@@ -189,11 +193,14 @@ def create_app(store: HostupStore) -> Flask:
             vps_id=view_args.get("vps_id"),
             key_id=caller.key_id if caller else None,
             request_id=g.request_id,
+            generation=g.generation,
             fault=g.get("fault"),
             latency_ms=round(g.get("latency", 0.0) * 1000, 3),
             duration_ms=round((time.perf_counter() - g.started) * 1000, 3),
         )
-        if status is not None:
+        if status is None:
+            _drop_connection()
+        else:
             store.record_exchange(
                 Exchange(
                     method=request.method,
@@ -206,7 +213,8 @@ def create_app(store: HostupStore) -> Flask:
                     response_body=response.get_data(),
                     operation=request.endpoint if request.url_rule is not None else None,
                     fault=g.get("fault"),
-                )
+                ),
+                generation=g.generation,
             )
         return response
 

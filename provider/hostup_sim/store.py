@@ -312,6 +312,7 @@ class HostupStore:
         self._log: deque[LogRecord] = deque(maxlen=self._settings.log_limit)
         self._exchanges: deque[Exchange] = deque(maxlen=10_000)
         self._seq = 0
+        self._generation = 0  # bumped by reset(): stragglers from before it are not logged
         self._wake = threading.Event()
         self._injector = FaultInjector(faults or Faults())
         self._limiter: TokenBuckets | None = None
@@ -336,6 +337,7 @@ class HostupStore:
             if extra_vps is not None:
                 self._base_settings = replace(self._base_settings, extra_vps=extra_vps)
             self._settings = copy.deepcopy(self._base_settings)
+            self._generation += 1
             self.release_sleepers()
             self._log = deque(maxlen=self._settings.log_limit)
             self._exchanges.clear()
@@ -465,9 +467,17 @@ class HostupStore:
 
     # -- request log ---------------------------------------------------------
 
-    def log_request(self, **record: Any) -> LogRecord:
-        """Append a record (seq and timestamp are filled in)."""
+    @property
+    def generation(self) -> int:
+        """Changes at every reset(); a request started before it is not logged after it."""
         with self._lock:
+            return self._generation
+
+    def log_request(self, *, generation: int | None = None, **record: Any) -> LogRecord | None:
+        """Append a record (seq and timestamp are filled in) unless it predates a reset."""
+        with self._lock:
+            if generation is not None and generation != self._generation:
+                return None
             self._seq += 1
             entry = LogRecord(seq=self._seq, timestamp=iso_timestamp(self._clock()), **record)
             self._log.append(entry)
@@ -487,9 +497,10 @@ class HostupStore:
         with self._lock:
             return dict(Counter(r.fault for r in self._log if r.fault))
 
-    def record_exchange(self, exchange: Exchange) -> None:
+    def record_exchange(self, exchange: Exchange, *, generation: int | None = None) -> None:
         with self._lock:
-            if self._settings.record_exchanges:
+            stale = generation is not None and generation != self._generation
+            if self._settings.record_exchanges and not stale:
                 self._exchanges.append(exchange)
 
     def exchanges(self) -> list[Exchange]:
