@@ -15,7 +15,6 @@ OperationStatus = Literal["pending", "queued", "in_progress", "completed", "fail
 # ASSUMED: the mount body carries `device` next to the documented `isoId`, with
 # unmount's enum and default (openapi.yaml x-assumed: mountVpsIso requestBody.device).
 MOUNT_BODY_HAS_DEVICE: Final = True
-DEFAULT_DEVICE: Final = "ide2"  # documented for unmount; assumed for mount
 
 # ASSUMED: mount answers either 200 {device, isoId} or 202 {operation: ...}; the
 # client tells them apart by the body's shape (openapi.yaml x-assumed: mountVpsIso 200/202).

@@ -317,11 +317,12 @@ class HostupClient:
         op = "attachEmptyCdrom"
         if device is not None:
             device = _check_device(device, op, vps_id)
+        body = DeviceRequest(device=device if assumptions.ATTACH_EMPTY_BODY_HAS_DEVICE else None)
         path = f"/api/v2/vps/{_segment(vps_id, 'vps_id', op, vps_id)}/iso/actions/attach-empty"
         data = self._http.request(
             "POST",
             path,
-            json=dump_body(DeviceRequest(device=device)),
+            json=dump_body(body),
             operation=op,
             vps_id=vps_id,
             deadline=deadline,

@@ -291,7 +291,7 @@ class PermissionDeniedError(APIError):
 
     def _advice(self) -> str:
         scopes = self.required_scopes
-        if scopes:
+        if scopes and self.status == assumptions.MISSING_SCOPE_STATUS:
             return (
                 f"The API key probably lacks a scope this call needs ({', '.join(scopes)}); "
                 "create a key with those scopes and set hostup:apiKey / HOSTUP_API_KEY"

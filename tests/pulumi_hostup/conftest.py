@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # no stubs in the dev extras
 from hostup_client_fakes import API_KEY, CONTRACT_PATH, FakeClock, ScriptedServer
 
 from pulumi_hostup._http import RetryPolicy, Timeouts

@@ -199,7 +199,7 @@ def test_client_delete_iso_media_quotes_the_volid(
 ) -> None:
     volid = "local:iso@x.iso"
     server.script("DELETE", f"{ISO_PATH}/local%3Aiso%40x.iso", ok(None, status=204))
-    assert client.delete_iso_media(VPS_ID, volid) is None
+    client.delete_iso_media(VPS_ID, volid)
     assert server.received[0].path == f"{ISO_PATH}/local%3Aiso%40x.iso"
 
 

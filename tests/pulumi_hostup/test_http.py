@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import pickle
 import re
 import threading
@@ -20,7 +21,6 @@ from hostup_client_fakes import (
     ok,
 )
 
-from pulumi_hostup import _http
 from pulumi_hostup._http import (
     DEFAULT_ENDPOINT,
     HttpTransport,
@@ -53,9 +53,9 @@ def test_http_user_agent_falls_back_without_package_metadata(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def missing(name: str) -> str:
-        raise _http.metadata.PackageNotFoundError(name)
+        raise importlib.metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr(_http.metadata, "version", missing)
+    monkeypatch.setattr("pulumi_hostup._http.metadata.version", missing)
     assert user_agent().startswith("pulumi-hostup/0+unknown python-requests/")
 
 
@@ -178,7 +178,8 @@ def test_http_redirect_is_not_followed(server: ScriptedServer, client: HostupCli
 
 def test_http_no_content_returns_none(server: ScriptedServer, client: HostupClient) -> None:
     server.script("DELETE", f"{ISO_PATH}/iso_1", Reply(status=204))
-    assert client.delete_iso_media(VPS_ID, "iso_1") is None
+    client.delete_iso_media(VPS_ID, "iso_1")  # returns None; 204 has no body to parse
+    assert server.count("DELETE") == 1
 
 
 def test_http_sessions_are_lazy_reused_and_closable(

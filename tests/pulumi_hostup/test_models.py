@@ -142,12 +142,13 @@ def test_models_nulls_accepted_and_unknown_fields_ignored() -> None:
     assert cloud_init.device is None
     assert cloud_init.is_cloud_init
     assert not cloud_init.holds_iso
-    assert media.mounted_on("ide0") is not None
-    assert not media.mounted_on("ide0").holds_iso
+    empty_slot = media.mounted_on("ide0")
+    assert empty_slot is not None
+    assert not empty_slot.holds_iso
     assert media.available_devices[0].device is None
     assert media.actions.can_mount.code == "pending_order"
     assert not media.actions.can_mount.allowed
-    assert media.actions.can_upload.code is None  # optional in the openapi_doc, absent here
+    assert media.actions.can_upload.code is None  # optional in the contract, absent here
     assert media.boot_order == {"order": ["scsi0", "ide2"], "opaque": {"nested": True}}
     assert not hasattr(media, "someFutureField")
     assert not hasattr(media.available[0], "checksum")
@@ -316,12 +317,12 @@ def test_models_request_bodies_dump_camel_case_without_nones() -> None:
         MountRequest.model_validate({"isoId": "iso_1", "colour": "red"})  # requests forbid extras
 
 
-# Which model mirrors which openapi_doc schema; the test below compares their fields.
+# Which model mirrors which contract schema; the test below compares their fields.
 def _schema_for(openapi_doc: dict[str, Any], name: str) -> dict[str, Any]:
     schemas = openapi_doc["components"]["schemas"]
     iso = schemas["IsoMedia"]["properties"]
     paths = openapi_doc["paths"]
-    return {
+    by_model: dict[str, dict[str, Any]] = {
         "Gate": schemas["Gate"],
         "IsoMedia": schemas["IsoMedia"],
         "IsoImage": iso["available"]["items"],
@@ -342,7 +343,8 @@ def _schema_for(openapi_doc: dict[str, Any], name: str) -> dict[str, Any]:
         "Job": paths["/api/jobs/{jobId}"]["get"]["responses"]["200"]["content"]["application/json"][
             "schema"
         ]["properties"]["data"],
-    }[name]
+    }
+    return by_model[name]
 
 
 def _nullable(openapi_doc: dict[str, Any], prop: dict[str, Any]) -> bool:
@@ -381,7 +383,7 @@ def test_models_mirror_contract_schema(openapi_doc: dict[str, Any], name: str) -
         if required_in_contract and not _nullable(openapi_doc, prop):
             assert model_required, f"{name}.{prop_name} must be required"
         if model_required:
-            assert required_in_contract, f"{name}.{prop_name} is optional in the openapi_doc"
+            assert required_in_contract, f"{name}.{prop_name} is optional in the contract"
 
 
 _nullable_text = st.none() | st.text(max_size=20)
