@@ -255,6 +255,16 @@ class _BearerAuth(requests.auth.AuthBase):
         return "_BearerAuth(<redacted>)"
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What one attempt produced: a parsed body, or an error and whether to retry it."""
+
+    value: Any = None
+    error: HostupError | None = None
+    cause: BaseException | None = None
+    retryable: bool = False
+
+
 class HttpTransport:
     """Sends one API call with retries; safe to share across threads.
 
@@ -356,7 +366,6 @@ class HttpTransport:
             )
         if idempotent is None:
             idempotent = method.upper() in _IDEMPOTENT_METHODS
-        url = self.endpoint + path
         deadline_at = policy.clock() + budget
         previous_delay = policy.base_delay
         attempt = 0
@@ -368,42 +377,13 @@ class HttpTransport:
                     raise last
                 raise self._deadline_error(operation, vps_id, budget, attempt, last) from last
             attempt += 1
-            error: HostupError
-            cause: BaseException | None = None
-            started = time.monotonic()
-            try:
-                response = self._session().request(
-                    method,
-                    url,
-                    json=json,
-                    params=params,
-                    timeout=(
-                        min(self.timeouts.connect, remaining),
-                        min(self.timeouts.read, remaining),
-                    ),
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                error, retryable = self._transport_error(exc, method, path, operation, vps_id)
-                retryable = retryable and (idempotent or not _may_have_been_sent(exc))
-                cause = exc
-                logger.debug(
-                    "%s %s failed after %.0f ms (attempt %d): %s",
-                    method, path, (time.monotonic() - started) * 1000, attempt, error.message,
-                )  # fmt: skip
-            else:
-                logger.debug(
-                    "%s %s -> %d in %.0f ms (attempt %d)",
-                    method, path, response.status_code,
-                    (time.monotonic() - started) * 1000, attempt,
-                )  # fmt: skip
-                if response.status_code < 400:
-                    return self._success(response, operation, vps_id, attempt)
-                api = self._api_error(response, operation, vps_id, attempt)
-                error = api
-                retryable = policy.should_retry_status(api.status, api.code, idempotent=idempotent)
-            error.attempts = attempt
-            if not retryable or attempt >= policy.max_attempts:
+            outcome = self._attempt(
+                method, path, json, params, operation, vps_id, remaining, attempt, idempotent
+            )
+            if outcome.error is None:
+                return outcome.value
+            error, cause = outcome.error, outcome.cause
+            if not outcome.retryable or attempt >= policy.max_attempts:
                 raise error from cause
             if isinstance(error, APIError) and error.retry_after is not None:
                 delay = policy.server_wait(error.retry_after)
@@ -411,6 +391,7 @@ class HttpTransport:
                 delay = policy.backoff(attempt, previous_delay)
             previous_delay = max(delay, policy.base_delay)
             if policy.clock() + delay >= deadline_at:
+                # Waiting would overrun the deadline: an API error says more than a timeout.
                 if isinstance(error, APIError):
                     raise error from cause
                 raise self._deadline_error(operation, vps_id, budget, attempt, error) from error
@@ -420,6 +401,49 @@ class HttpTransport:
             )  # fmt: skip
             policy.sleep(delay)
             last = error
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: Mapping[str, str | int] | None,
+        operation: str,
+        vps_id: str | None,
+        remaining: float,
+        attempt: int,
+        idempotent: bool,
+    ) -> _Outcome:
+        """One request: its parsed answer, or the error and whether to try again."""
+        started = time.monotonic()
+        try:
+            response = self._session().request(
+                method,
+                self.endpoint + path,
+                json=json,
+                params=params,
+                timeout=(min(self.timeouts.connect, remaining), min(self.timeouts.read, remaining)),
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            error, transient = self._transport_error(exc, method, path, operation, vps_id)
+            error.attempts = attempt
+            logger.debug(
+                "%s %s failed after %.0f ms (attempt %d): %s",
+                method, path, (time.monotonic() - started) * 1000, attempt, error.message,
+            )  # fmt: skip
+            # A request that may have reached the server is repeated only if repeating is safe.
+            retryable = transient and (idempotent or not _may_have_been_sent(exc))
+            return _Outcome(error=error, cause=exc, retryable=retryable)
+        logger.debug(
+            "%s %s -> %d in %.0f ms (attempt %d)",
+            method, path, response.status_code, (time.monotonic() - started) * 1000, attempt,
+        )  # fmt: skip
+        if response.status_code < 400:
+            return _Outcome(value=self._success(response, operation, vps_id, attempt))
+        api = self._api_error(response, operation, vps_id, attempt)
+        retryable = self.retry.should_retry_status(api.status, api.code, idempotent=idempotent)
+        return _Outcome(error=api, retryable=retryable)
 
     # -- answers ---------------------------------------------------------------
 
