@@ -7,6 +7,7 @@ import pickle
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import requests
@@ -21,6 +22,7 @@ from hostup_client_fakes import (
     ok,
 )
 
+from pulumi_hostup import _http as _http_module
 from pulumi_hostup._http import (
     DEFAULT_ENDPOINT,
     HttpTransport,
@@ -313,3 +315,13 @@ def test_http_loopback_session_ignores_proxy_environment(
     server.script("GET", ISO_PATH, ok(MEDIA))
     make_client().get_iso_media(VPS_ID)
     assert server.count() == 1
+
+
+def test_http_is_the_only_module_importing_requests() -> None:
+    package = Path(_http_module.__file__).parent
+    importers = sorted(
+        source.name
+        for source in package.glob("*.py")
+        if re.search(r"^\s*(import|from)\s+(requests|urllib3)\b", source.read_text(), re.MULTILINE)
+    )
+    assert importers == ["_http.py"]
