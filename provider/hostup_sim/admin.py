@@ -111,6 +111,11 @@ class SimAdmin:
         settings: dict[str, Any] = self._call("GET", "settings")
         return settings
 
+    def set_settings(self, **values: Any) -> dict[str, Any]:
+        """Replace the settings: unnamed ones go back to the start settings."""
+        settings: dict[str, Any] = self._call("PUT", "settings", values)
+        return settings
+
     def update_settings(self, **values: Any) -> dict[str, Any]:
         """Change the named settings only; returns all settings."""
         settings: dict[str, Any] = self._call("PATCH", "settings", values)

@@ -117,6 +117,8 @@ def _drop_connection() -> None:
 def create_app(store: HostupStore) -> Flask:
     """A Flask app serving the Hostup API subset of openapi.yaml from store."""
     app = Flask("hostup_sim")
+    # OPTIONS is not part of the API; let it answer 405 like any other unknown method.
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
 
     @app.before_request
     def _begin() -> Response | None:
@@ -354,7 +356,7 @@ def create_app(store: HostupStore) -> Flask:
     @app.route("/_sim/settings", methods=["PUT", "PATCH"])
     def admin_set_settings() -> Response:
         data = admin_body()
-        base = store.settings() if request.method == "PATCH" else Settings()
+        base = store.settings() if request.method == "PATCH" else store.start_settings()
         store.set_settings(checked(Settings.from_json, data, base))
         return _json(store.settings().to_json())
 

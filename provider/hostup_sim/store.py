@@ -406,6 +406,11 @@ class HostupStore:
         with self._lock:
             return copy.deepcopy(self._settings)
 
+    def start_settings(self) -> Settings:
+        """The settings the store was built with, which reset() restores."""
+        with self._lock:
+            return copy.deepcopy(self._base_settings)
+
     def set_settings(self, settings: Settings) -> None:
         """Replace the current settings (reset() goes back to the start ones)."""
         with self._lock:

@@ -105,3 +105,30 @@ def test_drift_cli_reports_refusals(sim: SimServer) -> None:
     assert "409" in done.stderr
     missing_iso = drift_cli(sim.url, "mount", "--vps", VPS_WEB_1)
     assert missing_iso.returncode == 2
+
+
+def test_admin_settings_put_replaces_patch_merges(sim_admin: SimAdmin) -> None:
+    start = sim_admin.settings()
+    merged = sim_admin.update_settings(mount_over_media="conflict")
+    assert merged == start | {"mount_over_media": "conflict"}
+    replaced = sim_admin.set_settings(job_seconds=2.5)
+    assert replaced == start | {"job_seconds": 2.5}
+    with pytest.raises(SimAdminError) as refused:
+        sim_admin.update_settings(mount_over_media="sometimes")
+    assert refused.value.status == 400
+
+
+def test_admin_not_ready_and_gate_over_http(api: Api, sim_admin: SimAdmin) -> None:
+    sim_admin.set_not_ready(VPS_WEB_1, requests=1)
+    mount = f"/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
+    assert_problem(api.post(mount, json={"isoId": ISO_UBUNTU_2404}), 409, "vps_not_ready")
+    sim_admin.set_gate(VPS_WEB_1, "canMount", allowed=False, reason="Busy.", code="busy")
+    assert_problem(api.post(mount, json={"isoId": ISO_UBUNTU_2404}), 409, "busy")
+    gate = api.media(VPS_WEB_1)["actions"]["canMount"]
+    assert gate == {"allowed": False, "reason": "Busy.", "code": "busy"}
+
+
+def test_admin_state_is_the_whole_world(sim_admin: SimAdmin) -> None:
+    state = sim_admin.state()
+    assert {"keys", "vpses", "isos", "jobs"} <= set(state)
+    assert VPS_WEB_1 in [v["id"] for v in state["vpses"]]

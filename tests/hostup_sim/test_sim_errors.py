@@ -82,3 +82,7 @@ def test_contract_checker_rejects_an_off_contract_body(
         contract.check_exchange(dataclasses.replace(listing, response_body=broken))
     with pytest.raises(AssertionError, match="not declared"):
         contract.check_exchange(dataclasses.replace(listing, status=418))
+
+
+def test_options_is_not_part_of_the_api(api: Api) -> None:
+    assert_problem(api.request("OPTIONS", "/api/v2/vps"), 405, "method_not_allowed")
