@@ -100,7 +100,9 @@ def _segment(value: str, what: str, operation: str, vps_id: str | None = None) -
     try:
         validate_path_segment(value, what)
     except InvalidPathSegmentError as exc:
-        exc.operation, exc.vps_id = operation, vps_id
+        exc.operation = operation
+        # The message already quotes a bad id safely (repr); keep raw text out of the context.
+        exc.vps_id = vps_id if path_segment_problem(vps_id) is None else None
         raise
     return quote(value, safe="")
 
@@ -229,6 +231,7 @@ class HostupClient:
             page = _parse(VpsPage, data, "listVps", None)
             yield from page.data
             cursor = page.next_cursor
+            # hasMore is assumed (documented on sibling endpoints); a cursor alone suffices.
             if not cursor or page.has_more is False:
                 return
             if cursor in seen:
