@@ -1,7 +1,7 @@
 """`hostup-sim`: run the simulator, seed a state file, or steer a running one.
 
     hostup-sim serve [--port 0] [--state FILE] [fault and setting flags]
-    hostup-sim seed [--state FILE] [--json]
+    hostup-sim seed [--state FILE] [--json | --print-env]
     hostup-sim drift unmount|mount|swap|delete-vps|delete-iso --url URL --vps ID ...
     hostup-sim log --url URL [--json]
     hostup-sim faults --url URL [fault flags] [--clear]
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -227,6 +228,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(summary)
         return 0
+    if args.print_env:
+        # For `eval "$(hostup-sim seed --print-env)"` in shell scripts.
+        exports = {name: key for key, name in key_names.items()}
+        exports |= {name: value for value, name in names.items()}
+        for name, value in sorted(exports.items()):
+            print(f"export {name}={shlex.quote(value)}")
+        return 0
     where = f" -> {args.state}" if args.state else " (not written: no --state)"
     print(f"hostup-sim demo world{where}")
     print(f"\nDemo API key: {world.DEMO_API_KEY}\n\nKeys:")
@@ -326,6 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--state", default=None)
     seed.add_argument("--extra-vps", type=int, default=0)
     seed.add_argument("--json", action="store_true", help="machine-readable output")
+    seed.add_argument(
+        "--print-env", action="store_true", help="print `export NAME=value` lines for the shell"
+    )
     seed.set_defaults(func=cmd_seed)
 
     url_default = os.environ.get("HOSTUP_SIM_URL")

@@ -150,3 +150,14 @@ def test_cli_reports_an_unreachable_sim() -> None:
     done = cli("log", "--url", url)
     assert done.returncode == 1
     assert "hostup-sim:" in done.stderr
+
+
+def test_cli_seed_print_env_is_shell_evaluable() -> None:
+    done = cli("seed", "--print-env")
+    shell = subprocess.run(
+        ["bash", "-c", f'{done.stdout}\necho "$DEMO_API_KEY $VPS_WEB_1 $ISO_UBUNTU_2404"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shell.stdout.split() == [DEMO_API_KEY, VPS_WEB_1, ISO_UBUNTU_2404]
