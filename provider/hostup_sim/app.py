@@ -174,6 +174,8 @@ def create_app(store: HostupStore) -> Flask:
         rate = store.take_rate_token(g.caller)
         if rate is not None:
             g.rate_headers = rate.headers()
+        # Scopes before the body is read: a key without them learns nothing else.
+        store.authorize(g.caller, str(request.endpoint))
         return None
 
     @app.after_request

@@ -44,7 +44,16 @@ Assumed behaviours (not in the public reference; change them here):
 - GET /api/v2/vps lists by id; nextCursor is opaque (base64 of the last id); a bad
   limit or cursor -> 400 invalid_request with pointer /limit or /cursor.
 - Rate limiting is per key (token bucket), off by default; keyless requests are never
-  limited (they are answered 401 first).
+  limited (they are answered 401 first). While it is on, every answer to a key carries
+  X-RateLimit-Limit/-Remaining/-Reset, not only 429s.
+- Checks run in this order: route (404 not_found, 405 method_not_allowed), 401, 429, 403,
+  malformed JSON (400), VPS (404), fields (400), vps_not_ready (409), gate (409), media (409).
+- Malformed JSON -> 400 invalid_request, errors[] pointer "" code malformed_json; a body that
+  is not an object -> pointer "" code invalid_type; an empty body counts as {}.
+- Query parameter errors point at /limit or /cursor, though pointers are documented for
+  bodies only.
+- Every /api answer carries X-Request-Id, the same value as a problem's requestId.
+- Injected 5xx problems have code upstream_failed; HTML pages mimic an nginx gateway.
 """
 
 from __future__ import annotations

@@ -88,3 +88,15 @@ def test_auth_jobs_of_another_account_are_not_found(api: Api) -> None:
     poll = started.json()["operation"]["pollUrl"]
     assert_problem(api.as_key(OTHER_API_KEY).get(poll), 404, "not_found")
     assert api.as_key(READONLY_API_KEY).get(poll).status_code == 200
+
+
+def test_auth_scope_is_checked_before_the_body(api: Api) -> None:
+    response = api.as_key(READONLY_API_KEY).post(
+        MOUNT, data=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 403, "forbidden")
+
+
+def test_auth_unknown_vps_is_checked_before_the_fields(api: Api) -> None:
+    response = api.post("/api/v2/vps/vps_nope/iso/actions/mount", json={"device": "ide9"})
+    assert_problem(response, 404, "vps_not_found")
