@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every check, from a fresh clone: installs what is missing (the venv, the Pulumi
+# CLI built from its Go modules), then format, lint, types and the whole test
+# suite, the real-engine tests included. Extra arguments go to pytest.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/setup.sh
+PATH="$(scripts/install-pulumi.sh --print-bin-dir):$root/.venv/bin:$PATH"
+export PATH
+
+echo "test: ruff format --check"
+ruff format --check provider tests bench examples scripts
+echo "test: ruff check"
+ruff check provider tests bench examples scripts
+echo "test: mypy --strict provider/"
+mypy
+echo "test: pytest"
+python -m pytest "$@"
