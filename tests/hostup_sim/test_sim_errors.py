@@ -86,3 +86,8 @@ def test_contract_checker_rejects_an_off_contract_body(
 
 def test_options_is_not_part_of_the_api(api: Api) -> None:
     assert_problem(api.request("OPTIONS", "/api/v2/vps"), 405, "method_not_allowed")
+
+
+def test_contract_checks_a_requests_response(api: Api, contract: Any) -> None:
+    contract.check_requests(api.get("/api/v2/vps", params={"limit": 2}), "listVps")
+    contract.check_requests(api.get("/api/v2/vps/vps_nope/iso"), "listVpsIsoMedia")
