@@ -9,6 +9,8 @@ the same seed meets the same faults. Kinds, checked in this order:
     drop       the connection is closed without a response
     hang       the answer is held back for `hang_seconds`, then given normally
     error      a 502/503/504 problem body, or an HTML gateway page (`html_rate`)
+    fail_nth   the listed matching requests (1-based) answer `fail_status`: a
+               scripted failure at an exact point, for tests that need one
 
 `latency_min_ms..latency_max_ms` (uniform) is added to every matching request.
 """
@@ -40,6 +42,8 @@ class Faults:
     burst_every: int = 0
     burst_length: int = 0
     burst_retry_after: int = 1
+    fail_nth: list[int] = field(default_factory=list)
+    fail_status: int = 500
     apply_to: str = "all"
     path_prefix: str = "/api"
 
@@ -61,6 +65,8 @@ class Faults:
             s not in (500, 502, 503, 504) for s in self.error_statuses
         ):
             raise ValueError("error_statuses must be a non-empty subset of 500, 502, 503, 504")
+        if self.fail_status not in (500, 502, 503, 504) or any(n < 1 for n in self.fail_nth):
+            raise ValueError("fail_nth counts from 1; fail_status must be 500, 502, 503 or 504")
         if self.apply_to not in APPLY_TO:
             raise ValueError(f"apply_to must be one of {', '.join(APPLY_TO)}")
         if not self.path_prefix.startswith("/api"):
@@ -75,6 +81,7 @@ class Faults:
             or self.drop_rate
             or self.hang_rate
             or (self.burst_every and self.burst_length)
+            or self.fail_nth
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -164,6 +171,8 @@ class FaultInjector:
             self._rng.random() for _ in range(6)
         )
         latency = (f.latency_min_ms + (f.latency_max_ms - f.latency_min_ms) * u_latency) / 1000.0
+        if self._matched in f.fail_nth:
+            return FaultDecision(latency, "error", f.fail_status)
         if self._burst_left > 0 or (
             f.burst_every and f.burst_length and self._matched % f.burst_every == 0
         ):

@@ -40,6 +40,7 @@ from .errors import (
     ConflictError,
     HostupError,
     NotFoundError,
+    ServerError,
     TransportError,
 )
 from .models import DEVICES, IsoMedia, MountedMedia, Operation
@@ -559,6 +560,10 @@ class VpsIsoMountProvider(ResourceProvider):
         """POST mount, follow a 202, then re-read until the listing shows it."""
         rt = self._rt()
         client = rt.client()
+
+        def is_mounted(media: IsoMedia) -> bool:
+            return _holds(media.mounted_on(device), iso_id)
+
         rt.listings.invalidate(vps_id)
         try:
             answer = client.mount_iso(
@@ -569,18 +574,14 @@ class VpsIsoMountProvider(ResourceProvider):
             )
             if isinstance(answer, Operation):
                 client.wait_for_operation(answer, deadline=deadline.remaining(), vps_id=vps_id)
-        except (TransportError, APIError) as exc:
-            if isinstance(exc, APIError) and exc.status < 500 and exc.status != 429:
-                raise  # a definite no: nothing was mounted
-            # No answer we can trust: the mount may have happened. The listing decides.
+        except (TransportError, ServerError) as exc:
+            # No answer we can trust (a 5xx may come from a gateway after the API
+            # acted): one read of the listing decides whether the mount happened.
             try:
-                media = self._confirm(
-                    vps_id, deadline, lambda m: _holds(m.mounted_on(device), iso_id)
-                )
+                return self._confirm(vps_id, deadline, is_mounted, reads=1)
             except HostupError:
                 raise exc from None
-            return media
-        return self._confirm(vps_id, deadline, lambda m: _holds(m.mounted_on(device), iso_id))
+        return self._confirm(vps_id, deadline, is_mounted)
 
     def _unmount(self, vps_id: str, device: str, deadline: _Deadline) -> IsoMedia:
         rt = self._rt()
@@ -598,23 +599,27 @@ class VpsIsoMountProvider(ResourceProvider):
         return self._confirm(vps_id, deadline, gone)
 
     def _confirm(
-        self, vps_id: str, deadline: _Deadline, done: Callable[[IsoMedia], bool]
+        self,
+        vps_id: str,
+        deadline: _Deadline,
+        done: Callable[[IsoMedia], bool],
+        reads: int = CONFIRM_READS,
     ) -> IsoMedia:
-        """Re-read the listing until ``done`` holds (bounded); keep the answer cached."""
+        """Re-read the listing until ``done`` holds (at most ``reads`` times); cache it."""
         rt = self._rt()
         client = rt.client()
         wait = CONFIRM_FIRST_WAIT
-        for attempt in range(CONFIRM_READS):
+        for attempt in range(reads):
             media = client.get_iso_media(vps_id, deadline=deadline.remaining())
             rt.listings.put(vps_id, media)
             if done(media):
                 return media
-            if attempt + 1 < CONFIRM_READS:
+            if attempt + 1 < reads:
                 time.sleep(min(wait, deadline.remaining()))
                 wait = min(wait * 2, CONFIRM_MAX_WAIT)
         raise VpsIsoMountError(
             f"the API accepted the change on VPS {vps_id}, but its ISO listing did not show it "
-            f"after {CONFIRM_READS} reads; run `pulumi refresh` to see what is mounted, "
+            f"after {reads} read(s); run `pulumi refresh` to see what is mounted, "
             "then `pulumi up` again"
         )
 

@@ -366,6 +366,50 @@ def test_update_unmounts_first_when_the_api_refuses_to_mount_over_media(
     assert writes == ["mountVpsIso", "unmountVpsIso", "mountVpsIso"]
 
 
+def test_update_puts_the_old_iso_back_when_the_new_mount_fails(
+    provider: VpsIsoMountProvider, sim: SimServer
+) -> None:
+    sim.store.update_settings(mount_over_media="conflict")
+    # The 2nd mount (the one after the unmount) fails with a 500.
+    sim.store.update_faults(
+        path_prefix=f"/api/v2/vps/{world.VPS_WEB_2}/iso/actions/mount", fail_nth=[2]
+    )
+    olds = props(world.VPS_WEB_2, world.ISO_DEBIAN_12)
+    with pytest.raises(VpsIsoMountError, match="mounted again, as before"):
+        provider.update(
+            f"{world.VPS_WEB_2}/ide2", olds, props(world.VPS_WEB_2, world.ISO_ALPINE_320)
+        )
+    assert mounted(sim, world.VPS_WEB_2) == {"ide2": world.ISO_DEBIAN_12}
+    writes = [
+        (op, r)
+        for (method, op), r in zip(api_calls(sim), sim.store.request_log(), strict=True)
+        if method == "POST"
+    ]
+    assert [op for op, _ in writes] == [
+        "mountVpsIso",
+        "unmountVpsIso",
+        "mountVpsIso",
+        "mountVpsIso",
+    ]
+    assert [r.status for _, r in writes] == [409, 200, 500, 200]
+
+
+def test_create_trusts_the_listing_when_the_mount_answer_is_lost(
+    provider: VpsIsoMountProvider, sim: SimServer
+) -> None:
+    # A 500 after the mount: did it happen? One read of the listing says no, and
+    # create fails with the API's error rather than guessing.
+    sim.store.update_faults(apply_to="writes", fail_nth=[1])
+    with pytest.raises(VpsIsoMountError, match=r"500|upstream"):
+        provider.create(props(world.VPS_WEB_1, world.ISO_UBUNTU_2404))
+    assert mounted(sim, world.VPS_WEB_1) == {}
+    assert api_calls(sim) == [
+        ("GET", "listVpsIsoMedia"),
+        ("POST", "mountVpsIso"),
+        ("GET", "listVpsIsoMedia"),
+    ]
+
+
 def test_update_refuses_media_it_did_not_mount(
     provider: VpsIsoMountProvider, sim: SimServer
 ) -> None:
