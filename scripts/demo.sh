@@ -26,7 +26,7 @@ if [ "${1:-}" = "--destroy" ]; then
 fi
 pulumi up --yes --non-interactive
 echo
-echo "demo: the stack's outputs, read back from the API:"
+echo "demo: the stack outputs, as the API reported them:"
 pulumi stack output --json
 echo
 echo "demo: a second preview must show no changes (and make no API call):"
