@@ -10,9 +10,9 @@ PATH="$(scripts/install-pulumi.sh --print-bin-dir):$root/.venv/bin:$PATH"
 export PATH
 
 echo "test: ruff format --check"
-ruff format --check provider tests bench examples scripts
+ruff format --check .
 echo "test: ruff check"
-ruff check provider tests bench examples scripts
+ruff check .
 echo "test: mypy --strict provider/"
 mypy
 echo "test: pytest"
