@@ -37,6 +37,7 @@ from ._http import DEFAULT_ENDPOINT
 from .client import HostupClient, path_segment_problem
 from .errors import (
     APIError,
+    ConfigurationError,
     ConflictError,
     HostupError,
     NotFoundError,
@@ -356,6 +357,11 @@ class VpsIsoMountProvider(ResourceProvider):
         rt = self._rt()
         if not rt.settings.api_key:
             return []  # preview without credentials: offline checks only
+        try:
+            rt.client()
+        except ConfigurationError as exc:
+            # A bad hostup:endpoint fails every later step too: say so at preview.
+            return [CheckFailure("", f"provider configuration: {_message(exc)}")]
         vps_id, iso_id, device = inputs["vps_id"], inputs["iso_id"], inputs["device"]
         try:
             media = self._listing(vps_id, deadline=min(rt.settings.operation_timeout, 30.0))

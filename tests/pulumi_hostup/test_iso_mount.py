@@ -508,3 +508,14 @@ def test_parallel_creates_on_one_vps_never_overlap_their_writes(
     tolerance = 0.002  # timestamps have millisecond resolution
     for (_, first_end), (second_start, _) in itertools.pairwise(spans):
         assert first_end <= second_start + tolerance
+
+
+def test_check_fails_preview_on_an_insecure_endpoint_without_sending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOSTUP_API_KEY", world.DEMO_API_KEY)
+    monkeypatch.setenv("HOSTUP_ENDPOINT", "http://hostup.example.com")
+    failures = VpsIsoMountProvider().check({}, props(world.VPS_WEB_1, world.ISO_UBUNTU_2404))
+    assert [f.property for f in failures.failures] == [""]
+    assert "https" in failures.failures[0].reason
+    assert world.DEMO_API_KEY not in failures.failures[0].reason
