@@ -9,7 +9,7 @@ Everything a real-engine test needs, and nothing about our resource in particula
   PULUMI_HOME, an empty passphrase, no update check, no plugin downloads, and no
   PULUMI_* / HOSTUP_* variables leaking in from the caller's shell.
 - `run_pulumi()`: one CLI call with a timeout; returns a `PulumiResult`, kills the
-  whole process group (engine, language host, providers) on timeout.
+  whole session (engine, language host, providers) on timeout.
 - `copy_program()` / `write_stack_config()`: a program from tests/e2e/programs copied
   into a temp dir, pointed at this Python environment, with stack config written.
 - `PulumiSandbox`: all of the above bound to one temp dir, as the `pulumi_sandbox`
@@ -154,7 +154,7 @@ def run_pulumi(
     stdin: str | None = None,
 ) -> PulumiResult:
     """Run `pulumi <args>` (found on env's PATH) and return its result; never raises on a
-    non-zero exit. On timeout the whole process group is killed and AssertionError raised."""
+    non-zero exit. On timeout the whole session is killed and AssertionError raised."""
     exe = shutil.which("pulumi", path=env.get("PATH"))
     if exe is None:
         raise PulumiCLIMissing(
@@ -169,7 +169,7 @@ def run_pulumi(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,  # its own process group, so plugins die with it
+        start_new_session=True,  # its own session, so plugins can be found and killed
     )
     try:
         stdout, stderr = proc.communicate(input=stdin, timeout=timeout)
@@ -188,12 +188,51 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
-            return
+            break
         try:
             proc.wait(timeout=wait)
-            return
+            break
         except subprocess.TimeoutExpired:
             continue
+    # Pulumi starts every plugin (language host, providers) in a process group of its
+    # own, so they outlive a killed CLI, a provider mid-request included; they stay in
+    # the CLI's session, though.
+    kill_session(proc.pid)
+
+
+def session_pids(session_id: int) -> list[int]:
+    """The live processes of session `session_id`, from /proc (Linux; [] elsewhere)."""
+    pids: list[int] = []
+    proc_root = Path("/proc")
+    if not proc_root.is_dir():
+        return pids
+    for entry in proc_root.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid pgrp session ..."; comm may hold spaces and parentheses.
+        fields = stat.rpartition(")")[2].split()
+        if len(fields) > 3 and fields[0] != "Z" and int(fields[3]) == session_id:
+            pids.append(int(entry.name))
+    return pids
+
+
+def kill_session(session_id: int) -> list[int]:
+    """SIGKILL every live process of a session that `run_pulumi` (or a test) started with
+    ``start_new_session=True``: the CLI and all its plugins. Returns the pids signalled."""
+    if session_id == os.getsid(0):
+        raise ValueError("refusing to kill the caller's own session")
+    killed: list[int] = []
+    for pid in session_pids(session_id):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            continue
+        killed.append(pid)
+    return killed
 
 
 def project_name(project_dir: Path) -> str:
