@@ -1,0 +1,537 @@
+"""Render bench/README.md's tables and bench/up-time.png from the JSON results.
+
+    .venv/bin/python bench/render.py [--results bench/results/results.json]
+                                     [--before bench/results/before.json]
+
+README.md keeps its prose; only the blocks between ``<!-- BEGIN generated: NAME -->``
+and ``<!-- END generated: NAME -->`` are rewritten. Every number in them comes
+from the results file; every verdict is computed here against TARGETS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+README = BENCH_DIR / "README.md"
+PLOT = BENCH_DIR / "up-time.png"
+RESULTS = BENCH_DIR / "results" / "results.json"
+BEFORE = BENCH_DIR / "results" / "before.json"
+
+# The issue's targets, in the order the README lists them.
+RATIO_TARGET = 1.25  # our `pulumi up` / the engine floor, 0 ms, N = 50
+STATE_TARGET = 2048  # bytes per resource in `pulumi stack export`
+BLOB_TARGET = 200  # bytes of the serialized provider
+IMPORT_TARGET_MS = 150.0  # `import pulumi_hostup` over `import pulumi`
+FIRST_ANSWER_TARGET = 1.5  # our provider's first Configure+Check / the floor's
+RATE_TARGET = 1.3  # `pulumi up` seconds / (accepted calls / 5 rps)
+
+# provider method -> (calls the target allows, the least the API allows)
+METHOD_LIMITS: dict[str, tuple[int, int]] = {
+    "check (new mount, live validation)": (1, 1),
+    "create (right after check)": (2, 2),
+    "create (cold, ide2)": (3, 3),
+    "create (cold, ide3)": (3, 2),
+    "check (steady state)": (0, 0),
+    "diff (steady state)": (0, 0),
+    "read x3 (three mounts on one VPS)": (1, 1),
+    "update": (3, 3),
+    "delete": (3, 3),
+}
+METHOD_NOTES: dict[str, str] = {
+    "check (new mount, live validation)": "one listing answers ISO, slot, gate",
+    "create (right after check)": "mount + confirm; check's listing reused",
+    "create (cold, ide2)": "gate read + mount + confirm",
+    "create (cold, ide3)": "the previous confirm read is this gate read",
+    "check (steady state)": "nothing changed: offline",
+    "diff (steady state)": "pure",
+    "read x3 (three mounts on one VPS)": "one listing per VPS",
+    "update": "fresh read + mount + confirm",
+    "delete": "read (is it ours?) + unmount + confirm",
+}
+
+
+def fmt_s(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def median(values: Iterable[float]) -> float:
+    return statistics.median(list(values))
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# -- derived numbers --------------------------------------------------------------------
+
+
+def runs(results: dict[str, Any], kind: str, n: int, latency: float) -> list[dict[str, Any]]:
+    return [
+        t
+        for t in results["engine"]["timings"]
+        if t["kind"] == kind and t["n"] == n and t["latency_ms"] == latency
+    ]
+
+
+def paired_ratio(results: dict[str, Any], n: int, latency: float) -> tuple[float, list[float]]:
+    """Median over repetitions of ours / floor, each pair measured back to back."""
+    ours = {t["rep"]: t["up_s"] for t in runs(results, "hostup", n, latency)}
+    floor = {t["rep"]: t["up_s"] for t in runs(results, "floor", n, latency)}
+    ratios = [ours[rep] / floor[rep] for rep in sorted(ours) if rep in floor]
+    return median(ratios), ratios
+
+
+def up_row(results: dict[str, Any], n: int, latency: float) -> dict[str, float]:
+    def med(kind: str) -> float:
+        return median(t["up_s"] for t in runs(results, kind, n, latency))
+
+    def spread(kind: str) -> tuple[float, float]:
+        values = [t["up_s"] for t in runs(results, kind, n, latency)]
+        return min(values), max(values)
+
+    ours, floor, raw = med("hostup"), med("floor"), med("raw")
+    ratio, _ = paired_ratio(results, n, latency)
+    return {
+        "ours": ours,
+        "ours_lo": spread("hostup")[0],
+        "ours_hi": spread("hostup")[1],
+        "floor": floor,
+        "floor_lo": spread("floor")[0],
+        "floor_hi": spread("floor")[1],
+        "raw": raw,
+        "ratio": ratio,
+        "api_part": ours - floor,
+    }
+
+
+def headline(results: dict[str, Any]) -> dict[str, Any]:
+    """The numbers the target table needs."""
+    settings = results["settings"]
+    sizes, latencies = settings["sizes"], settings["latencies_ms"]
+    n_max, lat0 = max(sizes), min(latencies)
+    out: dict[str, Any] = {"n_max": n_max}
+    out["ratio"], out["ratios"] = paired_ratio(results, n_max, lat0)
+    state = results["engine"]["state"]["hostup"][str(n_max)]
+    out["state"] = state
+    out["floor_state"] = results["engine"]["state"]["floor"][str(n_max)]
+    imports = results["startup"]["imports"]["import pulumi_hostup"]
+    out["import_ms"] = imports["median_ms"]
+    first = results["startup"]["first_answer"]
+    out["first_floor"] = first["floor"]["first_check_s"]
+    out["first_steady"] = first["hostup (steady-state check)"]["first_check_s"]
+    out["first_new"] = first["hostup (new mount: check reads the listing)"]["first_check_s"]
+    out["rate"] = results["rate_limit"]
+    return out
+
+
+# -- blocks ----------------------------------------------------------------------------------
+
+
+def block_machine(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    m, s = results["machine"], results["settings"]
+    rows = [
+        ("date", m["date"]),
+        ("machine", f"{m['cpu']}, {m['cpus']} CPUs, {m['memory_gb']} GB RAM"),
+        ("OS", m["os"]),
+        ("Python / Pulumi CLI", f"{m['python']} / {m['pulumi']}"),
+        ("commit measured", m["git_commit"]),
+        (
+            "load average at start / end",
+            f"{_load(m['load_average_start'])} / {_load(m['load_average_end'])}",
+        ),
+        ("whole run", f"{m['bench_seconds']:.0f} s"),
+        ("repetitions", f"{s['reps']} of each `pulumi up` (median reported), interleaved"),
+        (
+            "parallelism",
+            f"`pulumi up` default `--parallel` {s['pulumi_parallel']} "
+            f"(4 x CPUs); provider host {s['provider_host_workers']} worker threads",
+        ),
+    ]
+    return table(("", ""), rows)
+
+
+def _load(values: Sequence[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def block_targets(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    h = headline(results)
+    methods = {name: step["total"] for name, step in results["methods"].items()}
+    commands = results["engine"]["commands"][str(h["n_max"])]
+    n_max, vpses = commands["mounts"], commands["vpses"]
+    lat_hi = max(results["settings"]["latencies_ms"])
+    slow = up_row(results, n_max, lat_hi)
+    serial = n_max * lat_hi / 1000
+    rate = h["rate"]
+    state, blob = h["state"], h["state"]["provider_blob_bytes"]
+    rows = [
+        (
+            "steady-state `pulumi preview`: 0 calls",
+            f"{commands['preview (no changes)']['total']} calls ({n_max} mounts)",
+            verdict(commands["preview (no changes)"]["total"] == 0),
+        ),
+        (
+            "create <= 3 calls, 2 after check's read",
+            f"cold {methods['create (cold, ide2)']}, after check "
+            f"{methods['create (right after check)']}; `up`: "
+            f"{commands['up (creates)']['total'] / n_max:g} per mount incl. check",
+            verdict(
+                methods["create (cold, ide2)"] <= 3 and methods["create (right after check)"] <= 2
+            ),
+        ),
+        ("update <= 3 calls", f"{methods['update']}", verdict(methods["update"] <= 3)),
+        ("delete <= 3 calls", f"{methods['delete']}", verdict(methods["delete"] <= 3)),
+        (
+            "`pulumi refresh`: one GET per VPS",
+            f"{commands['refresh (no drift)']['total']} GETs for {n_max} mounts on {vpses} VPSes",
+            verdict(commands["refresh (no drift)"]["total"] == vpses),
+        ),
+        (
+            f"`pulumi up` N={n_max}, 0 ms: ours / engine floor <= {RATIO_TARGET}",
+            f"{h['ratio']:.2f} (per repetition: {', '.join(f'{r:.2f}' for r in h['ratios'])})",
+            verdict(h["ratio"] <= RATIO_TARGET),
+        ),
+        (
+            f"`pulumi up` N={n_max}, {lat_hi:g} ms: API part scales with parallelism, not N",
+            f"ours - floor {fmt_s(slow['api_part'])} s; raw HTTP at 4 workers "
+            f"{fmt_s(slow['raw'])} s; N x latency {serial:.2f} s",
+            verdict(slow["api_part"] <= 1.25 * slow["raw"]),
+        ),
+        (
+            f"state <= {STATE_TARGET} B per resource",
+            f"{state['bytes_per_resource_mean']:.0f} B ({state['compact_bytes_per_resource_max']}"
+            f" B compact); the floor's: {h['floor_state']['bytes_per_resource_mean']:.0f} B",
+            verdict(state["bytes_per_resource_mean"] <= STATE_TARGET),
+        ),
+        (
+            f"provider blob <= {BLOB_TARGET} B",
+            f"{blob} B, stored as plain text",
+            verdict(blob is not None and blob <= BLOB_TARGET),
+        ),
+        (
+            f"`import pulumi_hostup` <= {IMPORT_TARGET_MS:g} ms over `import pulumi`",
+            f"{h['import_ms']:.0f} ms",
+            verdict(h["import_ms"] <= IMPORT_TARGET_MS),
+        ),
+        (
+            f"first Configure+Check <= {FIRST_ANSWER_TARGET}x the trivial provider's",
+            f"{h['first_steady'] / h['first_floor']:.2f}x steady-state check "
+            f"({h['first_steady'] * 1000:.0f} vs {h['first_floor'] * 1000:.0f} ms); "
+            f"{h['first_new'] / h['first_floor']:.2f}x for a new mount's live check",
+            verdict(h["first_steady"] / h["first_floor"] <= FIRST_ANSWER_TARGET),
+        ),
+        (
+            f"5 req/s limit, {rate['mounts']} mounts: no failure, <= {RATE_TARGET}x calls/5 s",
+            f"{'succeeded' if rate['succeeded'] else 'FAILED'}; {fmt_s(rate['up_s'])} s for "
+            f"{rate['calls']['accepted']} calls = {rate['ratio']:.2f}x",
+            verdict(rate["succeeded"] and rate["ratio"] <= RATE_TARGET),
+        ),
+    ]
+    return table(("target", "measured", "verdict"), rows)
+
+
+def block_methods(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    rows = []
+    for name, step in results["methods"].items():
+        allowed, least = METHOD_LIMITS.get(name, (None, None))
+        ops = ", ".join(f"{op} {count}" for op, count in step["by_operation"].items()) or "-"
+        rows.append((name, step["total"], ops, allowed, least, METHOD_NOTES.get(name, "")))
+    return table(("provider method", "calls", "by operation", "target", "API minimum", "why"), rows)
+
+
+def block_commands(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    out = []
+    for commands in results["engine"]["commands"].values():
+        mounts, vpses = commands["mounts"], commands["vpses"]
+        minimum = {
+            "preview (creates)": vpses,
+            "up (creates)": 2 * mounts + vpses,
+            "preview (no changes)": 0,
+            "refresh (no drift)": vpses,
+            "up (update every iso_id)": 2 * mounts + vpses,
+            "destroy": 2 * mounts + vpses,
+        }
+        rows = []
+        for name, step in commands.items():
+            if not isinstance(step, dict):
+                continue
+            ops = ", ".join(f"{op} {c}" for op, c in step["by_operation"].items()) or "-"
+            per = f"{step['total'] / mounts:.2f}"
+            rows.append((f"`pulumi {name}`", step["total"], per, minimum.get(name, ""), ops))
+        out.append(f"N = {mounts} mounts on {vpses} VPSes:\n")
+        out.append(
+            table(("command", "calls", "per mount", "API minimum", "by operation"), rows) + "\n"
+        )
+    return "\n".join(out).rstrip()
+
+
+def block_up_times(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    s = results["settings"]
+    rows = []
+    for latency in s["latencies_ms"]:
+        for n in s["sizes"]:
+            r = up_row(results, n, latency)
+            rows.append(
+                (
+                    n,
+                    f"{latency:g}",
+                    f"{fmt_s(r['ours'])} ({fmt_s(r['ours_lo'])}-{fmt_s(r['ours_hi'])})",
+                    f"{fmt_s(r['floor'])} ({fmt_s(r['floor_lo'])}-{fmt_s(r['floor_hi'])})",
+                    f"{r['ratio']:.2f}",
+                    fmt_s(r["api_part"]),
+                    fmt_s(r["raw"]),
+                    f"{3 * n * latency / 1000:.2f}",
+                )
+            )
+    return table(
+        (
+            "N",
+            "latency ms",
+            "ours s (min-max)",
+            "engine floor s (min-max)",
+            "ours / floor",
+            "ours - floor s",
+            "raw HTTP s",
+            "3N calls serial s",
+        ),
+        rows,
+    )
+
+
+def block_state(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    states = results["engine"]["state"]
+    n = str(max(int(k) for k in states["hostup"]))
+    ours, floor = states["hostup"][n], states["floor"][n]
+    fields = list(ours["compact_bytes_by_field_mean"])
+    rows = [
+        (
+            f"`{key}`",
+            ours["compact_bytes_by_field_mean"][key],
+            floor["compact_bytes_by_field_mean"].get(key, ""),
+        )
+        for key in fields
+    ]
+    rows.append(("**whole resource, compact**", ours["compact_bytes_per_resource_max"],
+                 floor["compact_bytes_per_resource_max"]))  # fmt: skip
+    rows.append(("**whole resource, as exported**", f"{ours['bytes_per_resource_mean']:.0f}",
+                 f"{floor['bytes_per_resource_mean']:.0f}"))  # fmt: skip
+    head = (
+        f"N = {n}; bytes per resource (mean). `stackTrace` has "
+        f"{ours['stack_trace_frames']} frames. Provider blob: {ours['provider_blob_bytes']} B "
+        f"(base64 of the dill pickle, stored in inputs and outputs; plain, not a secret).\n\n"
+    )
+    return head + table(("field", "VpsIsoMount", "engine floor"), rows)
+
+
+def block_startup(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    st = results["startup"]
+    rows = []
+    for statement, data in st["imports"].items():
+        children = ", ".join(f"{k} {v:.0f}" for k, v in data["largest_children_ms"].items())
+        rows.append((f"`{statement}`", f"{data['median_ms']:.0f}", children or "-"))
+    imports = table(("after `import pulumi`", "median ms", "largest direct imports, ms"), rows)
+    first = st["first_answer"]
+    floor = first["floor"]["first_check_s"]
+    rows = [
+        (
+            name,
+            f"{d['port_s'] * 1000:.0f}",
+            f"{d['configure_s'] * 1000:.0f}",
+            f"{d['first_check_s'] * 1000:.0f}",
+            f"{d['first_check_s'] / floor:.2f}",
+        )
+        for name, d in first.items()
+    ]
+    answers = table(
+        ("provider blob", "port line ms", "+ Configure ms", "+ first Check ms", "vs floor"), rows
+    )
+    runs_ = st["imports"]["import pulumi_hostup"]["runs"]
+    return (
+        f"Medians of {runs_} runs each (the process spawns alternate between the cases).\n\n"
+        + imports
+        + "\n\n"
+        + answers
+    )
+
+
+def block_rate(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    r = results["rate_limit"]
+    c = r["calls"]
+    rows = [
+        ("mounts", r["mounts"]),
+        ("limit", f"{r['rps']:g} requests/s per key (bucket of {r['rps']:g})"),
+        ("`pulumi up`", f"{'succeeded' if r['succeeded'] else 'FAILED'} in {fmt_s(r['up_s'])} s"),
+        (
+            "accepted calls",
+            f"{c['accepted']} (all requests, 429s included: "
+            + ", ".join(f"{k} {v}" for k, v in c["by_operation"].items())
+            + ")",
+        ),
+        ("429 answers (retried)", c["rate_limited"]),
+        ("accepted calls / limit", f"{r['min_seconds_at_limit']:.1f} s"),
+        ("ratio", f"{r['ratio']:.2f} (target <= {RATE_TARGET})"),
+        ("hostup warnings in the output", r["warnings"]),
+    ]
+    return table(("", ""), rows)
+
+
+def block_before_after(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    if before is None:
+        return "(no bench/results/before.json)"
+    b, a = headline(before), headline(results)
+    n = a["n_max"]
+    rows = [
+        ("commit", before["machine"]["git_commit"], results["machine"]["git_commit"]),
+        (f"`pulumi up` N={n} 0 ms, ours / floor", f"{b['ratio']:.2f}", f"{a['ratio']:.2f}"),
+    ]
+    for latency in results["settings"]["latencies_ms"]:
+        rb, ra = up_row(before, n, latency), up_row(results, n, latency)
+        rows.append(
+            (
+                f"`pulumi up` N={n} {latency:g} ms, ours - floor",
+                f"{fmt_s(rb['api_part'])} s",
+                f"{fmt_s(ra['api_part'])} s",
+            )
+        )
+    rows += [
+        (
+            "`import pulumi_hostup` over pulumi",
+            f"{b['import_ms']:.0f} ms",
+            f"{a['import_ms']:.0f} ms",
+        ),
+        (
+            "first Configure+Check, steady / floor",
+            f"{b['first_steady'] / b['first_floor']:.2f}x",
+            f"{a['first_steady'] / a['first_floor']:.2f}x",
+        ),
+        (
+            "first Configure+Check, new mount / floor",
+            f"{b['first_new'] / b['first_floor']:.2f}x",
+            f"{a['first_new'] / a['first_floor']:.2f}x",
+        ),
+        (
+            f"`pulumi preview` with {n} creates, calls",
+            before["engine"]["commands"][str(n)]["preview (creates)"]["total"],
+            results["engine"]["commands"][str(n)]["preview (creates)"]["total"],
+        ),
+        (
+            f"`pulumi up` of {n} creates, calls",
+            before["engine"]["commands"][str(n)]["up (creates)"]["total"],
+            results["engine"]["commands"][str(n)]["up (creates)"]["total"],
+        ),
+        (
+            f"rate limit ({a['rate']['mounts']} mounts) ratio",
+            f"{b['rate']['ratio']:.2f}",
+            f"{a['rate']['ratio']:.2f}",
+        ),
+    ]
+    return table(("", "before", "after"), rows)
+
+
+BLOCKS: dict[str, Callable[[dict[str, Any], dict[str, Any] | None], str]] = {
+    "machine": block_machine,
+    "targets": block_targets,
+    "methods": block_methods,
+    "commands": block_commands,
+    "up-times": block_up_times,
+    "state": block_state,
+    "startup": block_startup,
+    "rate-limit": block_rate,
+    "before-after": block_before_after,
+}
+
+
+# -- the plot ---------------------------------------------------------------------------------
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = results["settings"]
+    sizes = s["sizes"]
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    styles = {0: "-", 1: "--", 2: ":"}
+    colors = {"hostup": "tab:blue", "floor": "tab:gray", "raw": "tab:orange"}
+    labels = {"hostup": "VpsIsoMount (ours)", "floor": "engine floor (no I/O)",
+              "raw": "raw HTTP only (no engine)"}  # fmt: skip
+    for index, latency in enumerate(s["latencies_ms"]):
+        for kind in ("hostup", "floor", "raw"):
+            meds, lows, highs = [], [], []
+            for n in sizes:
+                values = [t["up_s"] for t in runs(results, kind, n, latency)]
+                meds.append(median(values))
+                lows.append(meds[-1] - min(values))
+                highs.append(max(values) - meds[-1])
+            ax.errorbar(
+                sizes,
+                meds,
+                yerr=[lows, highs],
+                marker="o",
+                capsize=3,
+                linestyle=styles.get(index, "-"),
+                color=colors[kind],
+                label=f"{labels[kind]}, {latency:g} ms API latency",
+            )
+    ax.set_xlabel("mounts (resources) in one `pulumi up`")
+    ax.set_ylabel("seconds (median, bars: min-max)")
+    m = results["machine"]
+    ax.set_title(f"pulumi up time vs resources ({m['cpus']} CPUs, {m['date']})", fontsize=10)
+    ax.set_xticks(sizes)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def render(readme: str, results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    for name, build in BLOCKS.items():
+        pattern = re.compile(
+            rf"(<!-- BEGIN generated: {re.escape(name)} -->\n).*?(<!-- END generated: "
+            rf"{re.escape(name)} -->)",
+            re.DOTALL,
+        )
+        if not pattern.search(readme):
+            raise SystemExit(f"render: README.md has no block named {name!r}")
+        body = build(results, before)
+        readme = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), readme)
+    return readme
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--before", type=Path, default=BEFORE)
+    parser.add_argument("--readme", type=Path, default=README)
+    parser.add_argument("--plot", type=Path, default=PLOT)
+    args = parser.parse_args(argv)
+    results = json.loads(args.results.read_text())
+    before = json.loads(args.before.read_text()) if args.before.exists() else None
+    args.readme.write_text(render(args.readme.read_text(), results, before))
+    plot(results, args.plot)
+    print(f"render: wrote {args.readme} and {args.plot}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
