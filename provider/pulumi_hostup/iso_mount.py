@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -33,8 +33,6 @@ from pulumi.dynamic import (
 )
 
 from . import assumptions
-from ._http import DEFAULT_ENDPOINT
-from .client import HostupClient, path_segment_problem
 from .errors import (
     APIError,
     ConfigurationError,
@@ -44,7 +42,10 @@ from .errors import (
     ServerError,
     TransportError,
 )
-from .models import DEVICES, IsoMedia, MountedMedia, Operation
+
+if TYPE_CHECKING:  # the client, requests and pydantic load on first use (bench/README.md)
+    from .client import HostupClient
+    from .models import IsoMedia, MountedMedia
 
 __all__ = ["VpsIsoMount", "VpsIsoMountArgs", "VpsIsoMountError", "VpsIsoMountProvider"]
 
@@ -76,6 +77,11 @@ DEFAULT_LISTING_CACHE_SECONDS: Final = 10.0
 CONFIRM_READS: Final = 6
 CONFIRM_FIRST_WAIT: Final = 0.25
 CONFIRM_MAX_WAIT: Final = 4.0
+# Requests one API call may send. The operation deadline (hostup:operationTimeout) is
+# the budget; the count is only a backstop. The client's default of 5 gave up on one
+# call in ~250 when a third of the requests fail, and one `pulumi up` of 20 mounts
+# makes ~100 calls (tests/reliability/test_fault_matrix.py).
+MAX_ATTEMPTS_PER_CALL: Final = 20
 
 _T = TypeVar("_T")
 
@@ -113,6 +119,7 @@ class ProviderSettings:
     @classmethod
     def resolve(cls, config: Callable[[str], Any] | None = None) -> ProviderSettings:
         """Stack config first (``hostup:*``), then ``HOSTUP_*`` variables, then defaults."""
+        from ._http import DEFAULT_ENDPOINT
 
         def setting(config_key: str, env_key: str) -> str | None:
             value = config(config_key) if config is not None else None
@@ -243,6 +250,8 @@ class _Runtime:
         self._vps_locks: dict[str, threading.Lock] = {}
 
     def client(self) -> HostupClient:
+        from .client import HostupClient, RetryPolicy
+
         with self._lock:
             if self._client is None:
                 if not self.settings.api_key:
@@ -250,7 +259,11 @@ class _Runtime:
                         "no Hostup API key: run `pulumi config set --secret "
                         f"{CONFIG_API_KEY} <key>` or export {ENV_API_KEY}"
                     )
-                self._client = HostupClient(self.settings.api_key, self.settings.endpoint)
+                self._client = HostupClient(
+                    self.settings.api_key,
+                    self.settings.endpoint,
+                    retry=RetryPolicy(max_attempts=MAX_ATTEMPTS_PER_CALL),
+                )
             return self._client
 
     @contextmanager
@@ -513,8 +526,11 @@ class VpsIsoMountProvider(ResourceProvider):
         except HostupError as exc:
             if old_iso is None:
                 raise
+            # Its own budget (the update's is spent), capped by the configured deadline:
+            # an update that must put the old ISO back ends within twice the deadline.
+            restore = min(60.0, self._rt().settings.operation_timeout)
             try:
-                self._mount(vps_id, old_iso, device, _Deadline(60.0, "restoring the old ISO"))
+                self._mount(vps_id, old_iso, device, _Deadline(restore, "restoring the old ISO"))
             except HostupError as rollback_exc:
                 raise VpsIsoMountError(
                     f"mounting {iso_id} on {vps_id}/{device} failed ({_message(exc)}), and "
@@ -564,6 +580,8 @@ class VpsIsoMountProvider(ResourceProvider):
 
     def _mount(self, vps_id: str, iso_id: str, device: str, deadline: _Deadline) -> IsoMedia:
         """POST mount, follow a 202, then re-read until the listing shows it."""
+        from .models import Operation
+
         rt = self._rt()
         client = rt.client()
 
@@ -709,13 +727,21 @@ def _id_problem(key: str, value: object) -> str | None:
         return None
     if not isinstance(value, str):
         return f"{key} must be a string, got {type(value).__name__}: {what}"
+    from .client import path_segment_problem
+
     problem = path_segment_problem(value)
     if problem:
         return f"{key} {problem}: expected {what}"
+    if not value.isascii():
+        # Hostup ids are ASCII. Look-alikes (fullwidth solidus or full stops, Cyrillic
+        # letters) pass as one path segment but are never a real id: refuse them offline.
+        return f"{key} must contain ASCII characters only: expected {what}"
     return None
 
 
 def _device_problem(device: object) -> str | None:
+    from .models import DEVICES
+
     if _is_unknown(device):
         return None
     if not isinstance(device, str) or device not in DEVICES:
