@@ -469,7 +469,7 @@ class HttpTransport:
             return None
         try:
             return jsonlib.loads(response.content)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # nested too deep to parse: not JSON to us
             content_type = response.headers.get("Content-Type", "no content type")
             raise TransportError(
                 f"the API answered HTTP {status} with a body that is not JSON ({content_type})",
@@ -587,7 +587,7 @@ def _parse_problem(content: bytes) -> Problem | None:
     """The Problem in an error body; tolerant of a malformed ``errors[]``."""
     try:
         data = jsonlib.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
