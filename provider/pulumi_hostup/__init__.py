@@ -6,7 +6,8 @@ it is built on; the errors are drawn in :mod:`pulumi_hostup.errors`.
 
 from __future__ import annotations
 
-from .client import HostupClient, RetryPolicy, Timeouts
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     APIError,
     AuthenticationError,
@@ -24,6 +25,9 @@ from .errors import (
     TransportError,
 )
 from .iso_mount import VpsIsoMount, VpsIsoMountArgs, VpsIsoMountError, VpsIsoMountProvider
+
+if TYPE_CHECKING:
+    from .client import HostupClient, RetryPolicy, Timeouts
 
 __all__ = [
     "APIError",
@@ -48,3 +52,16 @@ __all__ = [
     "VpsIsoMountError",
     "VpsIsoMountProvider",
 ]
+
+
+# The client (requests, pydantic) loads on first use: a Pulumi program that only
+# declares VpsIsoMounts never needs it (bench/README.md, start-up).
+_FROM_CLIENT = frozenset({"HostupClient", "RetryPolicy", "Timeouts"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_CLIENT:
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

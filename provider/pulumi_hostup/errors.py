@@ -31,10 +31,12 @@ this module.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import assumptions
-from .models import FieldError
+
+if TYPE_CHECKING:
+    from .models import FieldError
 
 __all__ = [
     "APIError",
@@ -56,6 +58,16 @@ __all__ = [
     "api_error",
     "error_class",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # FieldError (a pydantic model) is re-exported on first use: a Pulumi program
+    # imports these errors, and must not pay for pydantic (bench/README.md, start-up).
+    if name == "FieldError":
+        from .models import FieldError
+
+        return FieldError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class HostupError(Exception):
