@@ -29,6 +29,7 @@ import requests.auth
 import urllib3.exceptions
 from pydantic import ValidationError
 
+from .contract import DEFAULT_ENDPOINT
 from .errors import (
     APIError,
     ConfigurationError,
@@ -52,7 +53,6 @@ __all__ = [
 
 logger = logging.getLogger("pulumi_hostup.http")
 
-DEFAULT_ENDPOINT = "https://cloud.hostup.se"
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT"})
 _PACKAGE = "pulumi-hostup"
 

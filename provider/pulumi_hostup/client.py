@@ -8,15 +8,15 @@ checked with :func:`path_segment_problem` before any request is sent.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Iterator
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
 from . import assumptions
-from ._http import DEFAULT_ENDPOINT, HttpTransport, RetryPolicy, Timeouts
+from ._http import HttpTransport, RetryPolicy, Timeouts
+from .contract import DEFAULT_ENDPOINT, MAX_SEGMENT_LENGTH, path_segment_problem
 from .errors import (
     ConfigurationError,
     DeadlineExceededError,
@@ -55,33 +55,7 @@ __all__ = [
     "validate_path_segment",
 ]
 
-MAX_SEGMENT_LENGTH: Final = 128
-_FORBIDDEN_IN_SEGMENT: Final = "/?#%\\"
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
-
-
-def path_segment_problem(value: object) -> str | None:
-    """Why ``value`` cannot be one URL path segment (an id), or ``None`` if it can.
-
-    Rejects: non-strings, empty, longer than 128 characters, ``/ ? # % \\``,
-    ``..``, whitespace and control or format characters.
-    """
-    if not isinstance(value, str):
-        return f"must be a string, not {type(value).__name__}"
-    if not value:
-        return "must not be empty"
-    if len(value) > MAX_SEGMENT_LENGTH:
-        return f"must be at most {MAX_SEGMENT_LENGTH} characters long"
-    for ch in value:
-        if ch in _FORBIDDEN_IN_SEGMENT:
-            return f"must not contain {ch!r}"
-        if ch.isspace():
-            return "must not contain whitespace"
-        if unicodedata.category(ch).startswith("C"):
-            return "must not contain control characters"
-    if ".." in value or value == ".":
-        return "must not contain '..' or be '.'"
-    return None
 
 
 def validate_path_segment(value: str, what: str) -> str:

@@ -33,6 +33,7 @@ from pulumi.dynamic import (
 )
 
 from . import assumptions
+from .contract import DEFAULT_ENDPOINT, DEVICES, path_segment_problem
 from .errors import (
     APIError,
     ConfigurationError,
@@ -119,7 +120,6 @@ class ProviderSettings:
     @classmethod
     def resolve(cls, config: Callable[[str], Any] | None = None) -> ProviderSettings:
         """Stack config first (``hostup:*``), then ``HOSTUP_*`` variables, then defaults."""
-        from ._http import DEFAULT_ENDPOINT
 
         def setting(config_key: str, env_key: str) -> str | None:
             value = config(config_key) if config is not None else None
@@ -727,8 +727,6 @@ def _id_problem(key: str, value: object) -> str | None:
         return None
     if not isinstance(value, str):
         return f"{key} must be a string, got {type(value).__name__}: {what}"
-    from .client import path_segment_problem
-
     problem = path_segment_problem(value)
     if problem:
         return f"{key} {problem}: expected {what}"
@@ -740,8 +738,6 @@ def _id_problem(key: str, value: object) -> str | None:
 
 
 def _device_problem(device: object) -> str | None:
-    from .models import DEVICES
-
     if _is_unknown(device):
         return None
     if not isinstance(device, str) or device not in DEVICES:

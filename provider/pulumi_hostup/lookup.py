@@ -12,8 +12,8 @@ import os
 
 import pulumi
 
-from ._http import DEFAULT_ENDPOINT
 from .client import HostupClient
+from .contract import DEFAULT_ENDPOINT
 from .errors import ConfigurationError
 from .models import IsoImage
 

@@ -17,8 +17,9 @@ from pydantic.alias_generators import to_camel
 
 from . import assumptions
 
-Device = Literal["ide0", "ide1", "ide2", "ide3"]
-DEVICES: Final[tuple[Device, ...]] = get_args(Device)
+# Defined without pydantic in contract.py (an offline check needs them); re-exported.
+from .contract import DEVICES as DEVICES
+from .contract import Device as Device
 
 OperationStatus = assumptions.OperationStatus
 TERMINAL_STATUSES: Final[frozenset[OperationStatus]] = frozenset({"completed", "failed"})

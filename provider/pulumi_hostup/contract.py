@@ -1,0 +1,47 @@
+"""The parts of the API contract that validation needs before any request.
+
+The API root, the CD/DVD device names, and the rule an id must pass to be one URL
+path segment. Standard library only, on purpose: a Pulumi program, the provider's
+configure() and an offline check use these, and must not load requests or pydantic
+for them (bench/README.md, "Start-up"). :mod:`pulumi_hostup.client`,
+:mod:`pulumi_hostup.models` and :mod:`pulumi_hostup._http` re-export them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Final, Literal, get_args
+
+__all__ = ["DEFAULT_ENDPOINT", "DEVICES", "MAX_SEGMENT_LENGTH", "Device", "path_segment_problem"]
+
+DEFAULT_ENDPOINT: Final = "https://cloud.hostup.se"
+
+Device = Literal["ide0", "ide1", "ide2", "ide3"]
+DEVICES: Final[tuple[Device, ...]] = get_args(Device)
+
+MAX_SEGMENT_LENGTH: Final = 128
+_FORBIDDEN_IN_SEGMENT: Final = "/?#%\\"
+
+
+def path_segment_problem(value: object) -> str | None:
+    """Why ``value`` cannot be one URL path segment (an id), or ``None`` if it can.
+
+    Rejects: non-strings, empty, longer than 128 characters, ``/ ? # % \\``,
+    ``..``, whitespace and control or format characters.
+    """
+    if not isinstance(value, str):
+        return f"must be a string, not {type(value).__name__}"
+    if not value:
+        return "must not be empty"
+    if len(value) > MAX_SEGMENT_LENGTH:
+        return f"must be at most {MAX_SEGMENT_LENGTH} characters long"
+    for ch in value:
+        if ch in _FORBIDDEN_IN_SEGMENT:
+            return f"must not contain {ch!r}"
+        if ch.isspace():
+            return "must not contain whitespace"
+        if unicodedata.category(ch).startswith("C"):
+            return "must not contain control characters"
+    if ".." in value or value == ".":
+        return "must not contain '..' or be '.'"
+    return None
