@@ -377,7 +377,12 @@ class VpsIsoMountProvider(ResourceProvider):
             return [CheckFailure("", f"provider configuration: {_message(exc)}")]
         vps_id, iso_id, device = inputs["vps_id"], inputs["iso_id"], inputs["device"]
         try:
-            media = self._listing(vps_id, deadline=min(rt.settings.operation_timeout, 30.0))
+            # A listing read seconds ago (another new mount on this VPS) answers here too.
+            media = self._listing(
+                vps_id,
+                max_age=rt.settings.listing_cache_seconds,
+                deadline=min(rt.settings.operation_timeout, 30.0),
+            )
         except NotFoundError as exc:
             if exc.code != "vps_not_found":
                 raise
@@ -495,7 +500,10 @@ class VpsIsoMountProvider(ResourceProvider):
             rt = self._rt()
             deadline = _Deadline(rt.settings.operation_timeout, f"mounting {iso_id} on {vps_id}")
             with rt.writing(vps_id):
-                media = self._listing(vps_id, max_age=0, deadline=deadline.remaining())
+                # As in create: check's read of this listing, seconds ago, is reused.
+                media = self._listing(
+                    vps_id, max_age=rt.settings.listing_cache_seconds, deadline=deadline.remaining()
+                )
                 current = media.mounted_on(device)
                 if not _holds(current, iso_id):
                     if current is not None and current.holds_iso and current.iso_id != old_iso:
