@@ -45,6 +45,7 @@ from engine import BenchStack, CallCount, Simulator, mount_targets
 from floor_provider import FloorMountProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
+from e2e.pulumi_cli import PulumiResult
 from hostup_sim import world
 from pulumi_hostup.iso_mount import VpsIsoMountProvider
 
@@ -169,10 +170,10 @@ def hostup_run(
     stack.configure(mounts)
     per_command: dict[str, Any] = {}
 
-    def counted_step(name: str, run: Callable[[], object]) -> None:
+    def counted_step(name: str, run: Callable[[], PulumiResult]) -> None:
         sim.clear_log()
-        run()
-        per_command[name] = sim.calls().to_json()
+        result = run()
+        per_command[name] = sim.calls().to_json() | {"seconds": result.seconds}
 
     if counted:
         counted_step("preview (creates)", stack.preview)
@@ -182,13 +183,14 @@ def hostup_run(
     record: dict[str, Any] = {"up_s": up.seconds, "calls": up_calls.total}
     record["warnings"] = up.stdout.count("warning: hostup")
     if counted:
-        per_command["up (creates)"] = up_calls.to_json()
+        per_command["up (creates)"] = up_calls.to_json() | {"seconds": up.seconds}
         state.setdefault("hostup", {})[str(n)] = state_size(stack.export(), n, HOSTUP_TYPE)
         counted_step("preview (no changes)", stack.preview)
         counted_step("refresh (no drift)", stack.refresh)
         stack.configure(mounts, engine.UPDATE_ISO)
         counted_step("up (update every iso_id)", stack.up)
-        counted_step("destroy", lambda: record.update(destroy_s=stack.destroy().seconds))
+        counted_step("destroy", stack.destroy)
+        record["destroy_s"] = per_command["destroy"]["seconds"]
         per_command["mounts"] = n
         per_command["vpses"] = len({vps for vps, _ in mounts})
         commands[str(n)] = per_command

@@ -58,16 +58,21 @@ def test_provider_methods_spend_the_minimum_calls(smoke: dict[str, Any]) -> None
 def test_cli_commands_spend_the_expected_calls(smoke: dict[str, Any], n: int) -> None:
     commands = smoke["engine"]["commands"][str(n)]
     assert commands["mounts"] == n
-    assert commands["vpses"] == 1  # the first mounts share build-1
+    vpses = commands["vpses"]
+    assert vpses == 1  # the first mounts share build-1
     calls = totals(commands)
     assert calls["preview (no changes)"] == 0
-    assert calls["preview (creates)"] <= n  # one live check per new mount, at most
-    assert calls["up (creates)"] == 3 * n  # check reads, create mounts and confirms
-    assert calls["refresh (no drift)"] == 1  # one listing per VPS, not per resource
-    assert calls["up (update every iso_id)"] <= 4 * n  # check + update's 3
-    assert calls["destroy"] == 3 * n
-    ops = commands["up (creates)"]["by_operation"]
-    assert ops == {"listVpsIsoMedia": 2 * n, "mountVpsIso": n}
+    assert calls["preview (creates)"] == vpses  # one live check's listing per VPS
+    assert calls["refresh (no drift)"] == vpses  # one listing per VPS, not per resource
+    assert calls["destroy"] == 3 * n  # read (is it ours?), unmount, confirm
+    # The API minimum is one listing per VPS plus mount and confirm per mount. When
+    # a second mount's check runs while the first one's create is writing, the
+    # cached listing was just dropped and the check reads it again: a third call.
+    for command in ("up (creates)", "up (update every iso_id)"):
+        assert 2 * n + vpses <= calls[command] <= 3 * n, command
+        ops = commands[command]["by_operation"]
+        assert ops["mountVpsIso"] == n, command
+        assert set(ops) == {"listVpsIsoMedia", "mountVpsIso"}, command
 
 
 @pytest.mark.e2e
@@ -93,4 +98,5 @@ def test_every_section_produced_numbers(smoke: dict[str, Any]) -> None:
 
     rate = smoke["rate_limit"]
     assert rate["succeeded"], rate.get("error_tail")
-    assert rate["calls"]["accepted"] == 3 * rate["mounts"]
+    mounts = rate["mounts"]
+    assert 2 * mounts + rate["calls"]["vpses"] <= rate["calls"]["accepted"] <= 3 * mounts
