@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import collections
+import datetime
 import os
 import shutil
 import subprocess
@@ -75,6 +76,8 @@ class CallCount:
     by_operation: dict[str, int]
     by_status: dict[str, int]
     vpses: int
+    first_at: float | None = None  # epoch seconds the first logged request arrived
+    last_at: float | None = None  # ... and the last one
 
     @property
     def rate_limited(self) -> int:
@@ -93,6 +96,12 @@ class CallCount:
             "by_status": self.by_status,
             "vpses": self.vpses,
         }
+
+    def window(self, started: float) -> dict[str, float]:
+        """When the first and last request arrived, in seconds after ``started``."""
+        if self.first_at is None or self.last_at is None:
+            return {}
+        return {"first_call_s": self.first_at - started, "last_call_s": self.last_at - started}
 
 
 class Simulator:
@@ -148,7 +157,15 @@ class Simulator:
         ops = collections.Counter(str(r["operation"] or r["path"]) for r in records)
         statuses = collections.Counter(str(r["status"]) for r in records)
         vpses = {r["vps_id"] for r in records if r["vps_id"]}
-        return CallCount(len(records), dict(sorted(ops.items())), dict(statuses), len(vpses))
+        times = [_epoch(r["timestamp"]) for r in records]
+        return CallCount(
+            len(records),
+            dict(sorted(ops.items())),
+            dict(statuses),
+            len(vpses),
+            min(times, default=None),
+            max(times, default=None),
+        )
 
     def clear_log(self) -> None:
         self.admin.clear_log()
@@ -236,6 +253,10 @@ class BenchStack:
     def export(self) -> dict[str, Any]:
         exported: dict[str, Any] = self.run(["stack", "export", "--stack", self.stack]).json()
         return exported
+
+
+def _epoch(timestamp: str) -> float:
+    return datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
 
 
 def temp_root(prefix: str = "hostup-bench-") -> Path:

@@ -312,6 +312,43 @@ def block_up_times(results: dict[str, Any], before: dict[str, Any] | None) -> st
     )
 
 
+def block_timeline(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    s = results["settings"]
+    rows = []
+    for latency in s["latencies_ms"]:
+        for n in s["sizes"]:
+            ours = [t for t in runs(results, "hostup", n, latency) if "first_call_s" in t]
+            if not ours:
+                continue
+            first = median(t["first_call_s"] for t in ours)
+            phase = median(t["last_call_s"] - t["first_call_s"] for t in ours)
+            tail = median(t["up_s"] - t["last_call_s"] for t in ours)
+            floor = median(t["up_s"] for t in runs(results, "floor", n, latency))
+            rows.append(
+                (
+                    n,
+                    f"{latency:g}",
+                    fmt_s(first),
+                    fmt_s(phase),
+                    fmt_s(tail),
+                    fmt_s(median(t["up_s"] for t in ours)),
+                    fmt_s(floor),
+                )
+            )
+    return table(
+        (
+            "N",
+            "latency ms",
+            "start to first API call s",
+            "first to last API call s",
+            "last call to exit s",
+            "ours s",
+            "engine floor s",
+        ),
+        rows,
+    )
+
+
 def block_state(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     states = results["engine"]["state"]
     n = str(max(int(k) for k in states["hostup"]))
@@ -448,6 +485,7 @@ BLOCKS: dict[str, Callable[[dict[str, Any], dict[str, Any] | None], str]] = {
     "methods": block_methods,
     "commands": block_commands,
     "up-times": block_up_times,
+    "timeline": block_timeline,
     "state": block_state,
     "startup": block_startup,
     "rate-limit": block_rate,
@@ -459,43 +497,49 @@ BLOCKS: dict[str, Callable[[dict[str, Any], dict[str, Any] | None], str]] = {
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
+    """One panel per API latency: ours, the engine floor, raw HTTP, and floor + raw."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     s = results["settings"]
-    sizes = s["sizes"]
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
-    styles = {0: "-", 1: "--", 2: ":"}
-    colors = {"hostup": "tab:blue", "floor": "tab:gray", "raw": "tab:orange"}
-    labels = {"hostup": "VpsIsoMount (ours)", "floor": "engine floor (no I/O)",
-              "raw": "raw HTTP only (no engine)"}  # fmt: skip
-    for index, latency in enumerate(s["latencies_ms"]):
-        for kind in ("hostup", "floor", "raw"):
-            meds, lows, highs = [], [], []
+    sizes, latencies = s["sizes"], s["latencies_ms"]
+    fig, axes = plt.subplots(1, len(latencies), figsize=(5.5 * len(latencies), 4.6), dpi=110)
+    axes = axes if len(latencies) > 1 else [axes]
+    styles = {
+        "hostup": ("tab:blue", "-", "VpsIsoMount `pulumi up` (ours)"),
+        "floor": ("tab:gray", "-", "engine floor: same resources, no I/O"),
+        "raw": ("tab:orange", "-", "raw HTTP: the same calls, no engine"),
+    }
+    for ax, latency in zip(axes, latencies, strict=True):
+        meds: dict[str, list[float]] = {}
+        for kind, (color, line, label) in styles.items():
+            meds[kind], lows, highs = [], [], []
             for n in sizes:
                 values = [t["up_s"] for t in runs(results, kind, n, latency)]
-                meds.append(median(values))
-                lows.append(meds[-1] - min(values))
-                highs.append(max(values) - meds[-1])
+                meds[kind].append(median(values))
+                lows.append(meds[kind][-1] - min(values))
+                highs.append(max(values) - meds[kind][-1])
             ax.errorbar(
-                sizes,
-                meds,
-                yerr=[lows, highs],
-                marker="o",
-                capsize=3,
-                linestyle=styles.get(index, "-"),
-                color=colors[kind],
-                label=f"{labels[kind]}, {latency:g} ms API latency",
-            )
-    ax.set_xlabel("mounts (resources) in one `pulumi up`")
-    ax.set_ylabel("seconds (median, bars: min-max)")
+                sizes, meds[kind], yerr=[lows, highs], marker="o", capsize=3,
+                color=color, linestyle=line, label=label,
+            )  # fmt: skip
+        ideal = [f + r for f, r in zip(meds["floor"], meds["raw"], strict=True)]
+        ax.plot(sizes, ideal, color="tab:green", linestyle="--", label="engine floor + raw HTTP")
+        ax.set_title(f"{latency:g} ms API latency", fontsize=10)
+        ax.set_xlabel("mounts (resources) in one `pulumi up`")
+        ax.set_xticks(sizes)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("seconds (median; bars: min-max)")
+    axes[0].legend(fontsize=8, loc="upper left")
     m = results["machine"]
-    ax.set_title(f"pulumi up time vs resources ({m['cpus']} CPUs, {m['date']})", fontsize=10)
-    ax.set_xticks(sizes)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    fig.suptitle(
+        f"pulumi up time against resources ({m['cpus']} CPUs, {m['date']}, "
+        f"{s['reps']} repetitions)",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

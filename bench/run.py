@@ -178,9 +178,11 @@ def hostup_run(
     if counted:
         counted_step("preview (creates)", stack.preview)
     sim.clear_log()
+    started = time.time()
     up = stack.up()
     up_calls = sim.calls()
     record: dict[str, Any] = {"up_s": up.seconds, "calls": up_calls.total}
+    record.update(up_calls.window(started))
     record["warnings"] = up.stdout.count("warning: hostup")
     if counted:
         per_command["up (creates)"] = up_calls.to_json() | {"seconds": up.seconds}
@@ -299,6 +301,17 @@ def rate_limited_up(sim: Simulator, stack: BenchStack, n: int, rps: float) -> di
 # -- the run ------------------------------------------------------------------------------
 
 
+def dirty() -> bool:
+    status = subprocess.run(
+        ["git", "-C", str(engine.REPO), "status", "--porcelain", "--", "provider", "bench"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    # Only code counts: the results, README.md and the plot are outputs.
+    return any(line.endswith((".py", ".yaml")) for line in status.splitlines())
+
+
 def machine() -> dict[str, Any]:
     def first_line(cmd: Sequence[str]) -> str:
         try:
@@ -329,7 +342,8 @@ def machine() -> dict[str, Any]:
         "memory_gb": mem_gb,
         "os": platform.platform(),
         "python": platform.python_version(),
-        "git_commit": first_line(["git", "-C", str(engine.REPO), "rev-parse", "--short", "HEAD"]),
+        "git_commit": first_line(["git", "-C", str(engine.REPO), "rev-parse", "--short", "HEAD"])
+        + (" (with uncommitted changes to provider/ or bench/)" if dirty() else ""),
         "load_average_start": os.getloadavg(),
     }
 
@@ -339,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="N=1,2, one repetition, 0 ms")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--latencies", type=float, nargs="+", default=[0.0, 50.0])
-    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--rate-limit-mounts", type=int, default=30)
     parser.add_argument("--startup-runs", type=int, default=9)
     parser.add_argument("--out", type=Path, default=None, help="the JSON file to write")
