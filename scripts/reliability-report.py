@@ -278,7 +278,7 @@ def deadlines(tests: dict[str, Any]) -> str:
                     case.get("bound_s", case.get("deadline_s")),
                     case.get("seconds"),
                     case.get("requests_hung"),
-                    clip(case.get("message"), 260),
+                    clip(case.get("message"), 420),
                 ]
             )
     if not rows:

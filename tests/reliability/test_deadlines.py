@@ -63,7 +63,7 @@ def record(figures: dict[str, Any], op: str, seconds: float, message: str) -> No
     cases[op] = {
         "deadline_s": DEADLINE,
         "seconds": round(seconds, 2),
-        "message": message.strip().splitlines()[-1][:300] if message.strip() else "",
+        "message": message.strip().splitlines()[-1][:600] if message.strip() else "",
     }
     figures["operations"] = len(cases)
     figures["max_seconds"] = max(c["seconds"] for c in cases.values())
