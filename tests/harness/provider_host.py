@@ -33,7 +33,13 @@ def urn(name: str) -> str:
 
 
 def to_struct(props: dict[str, Any]) -> struct_pb2.Struct:
-    return asyncio.run(rpc.serialize_properties(props, {}))
+    # A private loop, as the host itself does: asyncio.run() would leave the thread
+    # with no current loop, which breaks pulumi.runtime.test in later tests.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(props, {}))
+    finally:
+        loop.close()
 
 
 def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
