@@ -569,7 +569,7 @@ class HttpTransport:
         attempts: int,
         last: HostupError | None,
     ) -> DeadlineExceededError:
-        message = f"did not finish within its {budget:g}s deadline"
+        message = f"did not finish within its {budget:.3g}s deadline"
         if last is not None:
             message += f"; last error: {last.message}"
         return DeadlineExceededError(

@@ -435,7 +435,7 @@ class HostupClient:
             remaining = deadline_at - policy.clock()
             if remaining <= 0:
                 raise DeadlineExceededError(
-                    f"job {operation.job_id} was still {current.status} after {deadline:g}s",
+                    f"job {operation.job_id} was still {current.status} after {deadline:.3g}s",
                     deadline=deadline,
                     operation="getJob",
                     vps_id=vps_id,
