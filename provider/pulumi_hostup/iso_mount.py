@@ -75,6 +75,8 @@ DEFAULT_OPERATION_TIMEOUT: Final = 300.0
 DEFAULT_LISTING_CACHE_SECONDS: Final = 10.0
 # After a mount or unmount, how many times the listing is re-read until it shows
 # the new state: the docs say the listing is canonical, not the action's answer.
+# A preview waits at most this long for the API before it warns and goes on.
+LIVE_CHECK_SECONDS: Final = 10.0
 CONFIRM_READS: Final = 6
 CONFIRM_FIRST_WAIT: Final = 0.25
 CONFIRM_MAX_WAIT: Final = 4.0
@@ -248,6 +250,7 @@ class _Runtime:
         self._client: HostupClient | None = None
         self._lock = threading.Lock()
         self._vps_locks: dict[str, threading.Lock] = {}
+        self.live_checks_off = False  # set when the API did not answer a live check
 
     def client(self) -> HostupClient:
         from .client import HostupClient, RetryPolicy
@@ -368,8 +371,8 @@ class VpsIsoMountProvider(ResourceProvider):
 
     def _check_live(self, inputs: dict[str, Any], olds: Mapping[str, Any]) -> list[CheckFailure]:
         rt = self._rt()
-        if not rt.settings.api_key:
-            return []  # preview without credentials: offline checks only
+        if not rt.settings.api_key or rt.live_checks_off:
+            return []  # preview without credentials (or API): offline checks only
         try:
             rt.client()
         except ConfigurationError as exc:
@@ -381,7 +384,7 @@ class VpsIsoMountProvider(ResourceProvider):
             media = self._listing(
                 vps_id,
                 max_age=rt.settings.listing_cache_seconds,
-                deadline=min(rt.settings.operation_timeout, 30.0),
+                deadline=min(rt.settings.operation_timeout, LIVE_CHECK_SECONDS),
             )
         except NotFoundError as exc:
             if exc.code != "vps_not_found":
@@ -394,6 +397,10 @@ class VpsIsoMountProvider(ResourceProvider):
                 )
             ]
         except (TransportError, APIError) as exc:
+            if isinstance(exc, TransportError):
+                # Unreachable once, unreachable for this preview: warn once, then
+                # skip the other live checks instead of waiting for each in turn.
+                rt.live_checks_off = True
             _warn(f"could not check {vps_id}/{device} against the API: {_message(exc)}")
             return []
         failures: list[CheckFailure] = []

@@ -519,3 +519,19 @@ def test_check_fails_preview_on_an_insecure_endpoint_without_sending(
     assert [f.property for f in failures.failures] == [""]
     assert "https" in failures.failures[0].reason
     assert world.DEMO_API_KEY not in failures.failures[0].reason
+
+
+def test_check_warns_once_when_the_api_is_unreachable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed = SimServer().start()
+    url = closed.url
+    closed.stop()
+    monkeypatch.setenv("HOSTUP_API_KEY", world.DEMO_API_KEY)
+    monkeypatch.setenv("HOSTUP_ENDPOINT", url)
+    provider = VpsIsoMountProvider()
+    for vps_id in (world.VPS_WEB_1, world.VPS_BUILD_1, world.VPS_DB_1):
+        assert provider.check({}, props(vps_id, world.ISO_UBUNTU_2404)).failures == []
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1
+    assert world.VPS_WEB_1 in warnings[0]
