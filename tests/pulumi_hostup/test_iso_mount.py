@@ -529,6 +529,7 @@ def test_check_warns_once_when_the_api_is_unreachable(
     closed.stop()
     monkeypatch.setenv("HOSTUP_API_KEY", world.DEMO_API_KEY)
     monkeypatch.setenv("HOSTUP_ENDPOINT", url)
+    monkeypatch.setenv("HOSTUP_OPERATION_TIMEOUT", "2")
     provider = VpsIsoMountProvider()
     for vps_id in (world.VPS_WEB_1, world.VPS_BUILD_1, world.VPS_DB_1):
         assert provider.check({}, props(vps_id, world.ISO_UBUNTU_2404)).failures == []
