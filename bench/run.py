@@ -100,9 +100,15 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
     with ProviderHost() as host:
         host.configure(config)
         news = {**first, "iso_id": engine.UPDATE_ISO}
-        step("update", lambda: host.update("a", f"{vps}/ide1", outs, news))
+        step("update (cold)", lambda: host.update("a", f"{vps}/ide1", outs, news))
         updated = {**outs, "iso_id": engine.UPDATE_ISO}
         step("delete", lambda: host.delete("a", f"{vps}/ide1", updated))
+    with ProviderHost() as host:  # what `pulumi up` does for a changed iso_id
+        host.configure(config)
+        olds = {**outs, "device": "ide2"}
+        news = {**first, "device": "ide2", "iso_id": engine.UPDATE_ISO}
+        step("check (iso_id changed)", lambda: host.check("c", olds, news))
+        step("update (right after check)", lambda: host.update("c", f"{vps}/ide2", olds, news))
     return {name: count.to_json() for name, count in counts.items()}
 
 

@@ -48,8 +48,10 @@ def test_provider_methods_spend_the_minimum_calls(smoke: dict[str, Any]) -> None
         "create (cold, ide2)": 3,  # gate read, mount, confirm
         "create (cold, ide3)": 2,  # the previous confirm read is the gate read
         "read x3 (three mounts on one VPS)": 1,
-        "update": 3,
+        "update (cold)": 3,
         "delete": 3,
+        "check (iso_id changed)": 1,
+        "update (right after check)": 2,  # check's listing is reused
     }
 
 
