@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 import pulumi
 from pulumi.dynamic import (
@@ -73,10 +73,10 @@ DEFAULT_OPERATION_TIMEOUT: Final = 300.0
 # A listing read this recently answers other calls of the same run (refresh of
 # several mounts on one VPS, create right after check). Our own writes drop it.
 DEFAULT_LISTING_CACHE_SECONDS: Final = 10.0
-# After a mount or unmount, how many times the listing is re-read until it shows
-# the new state: the docs say the listing is canonical, not the action's answer.
 # A preview waits at most this long for the API before it warns and goes on.
 LIVE_CHECK_SECONDS: Final = 10.0
+# After a mount or unmount, how many times the listing is re-read until it shows
+# the new state: the docs say the listing is canonical, not the action's answer.
 CONFIRM_READS: Final = 6
 CONFIRM_FIRST_WAIT: Final = 0.25
 CONFIRM_MAX_WAIT: Final = 4.0
@@ -85,8 +85,6 @@ CONFIRM_MAX_WAIT: Final = 4.0
 # call in ~250 when a third of the requests fail, and one `pulumi up` of 20 mounts
 # makes ~100 calls (tests/reliability/test_fault_matrix.py).
 MAX_ATTEMPTS_PER_CALL: Final = 20
-
-_T = TypeVar("_T")
 
 
 class VpsIsoMountError(HostupError):
