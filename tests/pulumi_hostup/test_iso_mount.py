@@ -50,6 +50,17 @@ def provider(sim: SimServer, monkeypatch: pytest.MonkeyPatch) -> VpsIsoMountProv
     return p
 
 
+@pytest.fixture
+def unreachable_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials for a loopback port nobody listens on, and a 2 s deadline."""
+    closed = SimServer().start()
+    url = closed.url
+    closed.stop()
+    monkeypatch.setenv("HOSTUP_API_KEY", world.DEMO_API_KEY)
+    monkeypatch.setenv("HOSTUP_ENDPOINT", url)
+    monkeypatch.setenv("HOSTUP_OPERATION_TIMEOUT", "2")
+
+
 def props(vps_id: str, iso_id: str, device: str = "ide2") -> dict[str, Any]:
     return {"vps_id": vps_id, "iso_id": iso_id, "device": device}
 
@@ -135,14 +146,8 @@ def test_check_without_credentials_stays_offline(
 
 
 def test_check_unreachable_api_warns_and_passes(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    unreachable_api: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    closed = SimServer().start()
-    url = closed.url
-    closed.stop()
-    monkeypatch.setenv("HOSTUP_API_KEY", world.DEMO_API_KEY)
-    monkeypatch.setenv("HOSTUP_ENDPOINT", url)
-    monkeypatch.setenv("HOSTUP_OPERATION_TIMEOUT", "2")
     result = VpsIsoMountProvider().check({}, props(world.VPS_WEB_1, world.ISO_UBUNTU_2404))
     assert result.failures == []
     err = capsys.readouterr().err
@@ -303,15 +308,7 @@ def test_read_shows_a_swapped_iso_in_outputs_and_inputs(
     assert diff.replaces == []
 
 
-def test_read_raises_on_transport_errors_instead_of_dropping(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    closed = SimServer().start()
-    url = closed.url
-    closed.stop()
-    monkeypatch.setenv("HOSTUP_API_KEY", world.DEMO_API_KEY)
-    monkeypatch.setenv("HOSTUP_ENDPOINT", url)
-    monkeypatch.setenv("HOSTUP_OPERATION_TIMEOUT", "2")
+def test_read_raises_on_transport_errors_instead_of_dropping(unreachable_api: None) -> None:
     with pytest.raises(VpsIsoMountError) as info:
         VpsIsoMountProvider().read(f"{world.VPS_WEB_2}/ide2", {})
     assert world.DEMO_API_KEY not in str(info.value)
@@ -522,14 +519,8 @@ def test_check_fails_preview_on_an_insecure_endpoint_without_sending(
 
 
 def test_check_warns_once_when_the_api_is_unreachable(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    unreachable_api: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    closed = SimServer().start()
-    url = closed.url
-    closed.stop()
-    monkeypatch.setenv("HOSTUP_API_KEY", world.DEMO_API_KEY)
-    monkeypatch.setenv("HOSTUP_ENDPOINT", url)
-    monkeypatch.setenv("HOSTUP_OPERATION_TIMEOUT", "2")
     provider = VpsIsoMountProvider()
     for vps_id in (world.VPS_WEB_1, world.VPS_BUILD_1, world.VPS_DB_1):
         assert provider.check({}, props(vps_id, world.ISO_UBUNTU_2404)).failures == []
