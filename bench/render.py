@@ -36,7 +36,8 @@ RATE_TARGET = 1.3  # `pulumi up` seconds / (accepted calls / 5 rps)
 
 # provider method -> (calls the target allows, the least the API allows)
 METHOD_LIMITS: dict[str, tuple[int, int]] = {
-    "check (new mount, live validation)": (1, 1),
+    "check (new mount, during `up`)": (0, 0),
+    "check (new mount, preview)": (1, 1),
     "create (right after check)": (2, 2),
     "create (cold, ide2)": (3, 3),
     "create (cold, ide3)": (3, 2),
@@ -49,7 +50,8 @@ METHOD_LIMITS: dict[str, tuple[int, int]] = {
     "update (right after check)": (3, 2),
 }
 METHOD_NOTES: dict[str, str] = {
-    "check (new mount, live validation)": "one listing answers ISO, slot, gate",
+    "check (new mount, during `up`)": "create's own read decides, in parallel",
+    "check (new mount, preview)": "one listing answers ISO, slot, gate",
     "create (right after check)": "mount + confirm; check's listing reused",
     "create (cold, ide2)": "gate read + mount + confirm",
     "create (cold, ide3)": "the previous confirm read is this gate read",

@@ -78,7 +78,9 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
 
     with ProviderHost() as host:
         host.configure(config)
-        step("check (new mount, live validation)", lambda: host.check("a", {}, first))
+        during_up = {**first, "__hostupPreview": False}  # the program's flag in `up`
+        step("check (new mount, during `up`)", lambda: host.check("a", {}, during_up))
+        step("check (new mount, preview)", lambda: host.check("a", {}, first))
         step("create (right after check)", lambda: host.create("a", first))
         created = host.create("a", first)  # adopt: same mount again, to get outputs
         outs = created.outs

@@ -112,7 +112,8 @@ class HostupError(Exception):
         text = f"{self._context()}: {self.message}{self._attempts_note()}"
         step = self._next_step()
         if step:
-            text += f". {step}"
+            # The API's own messages often end in a full stop already.
+            text = text.rstrip(".") + f". {step}"
         request_id = self._request_id()
         if request_id:
             text += f" (request id {request_id})"

@@ -59,6 +59,12 @@ OUTPUTS: Final = ("iso_name", "iso_display_name", "iso_size_gb", "boot_order")
 # vps_id and device are the identity (the ID is "{vps_id}/{device}"); iso_id is not.
 REPLACE_ON: Final = ("vps_id", "device")
 _PROVIDER_KEY: Final = "__provider"
+# Set by the program: whether this run is a preview. Check reads it and drops it,
+# so it never reaches state. Only a preview needs check's live read: during `up`,
+# create and update read the same listing and refuse with the same words, and
+# the engine calls check one resource at a time, so a read there costs N
+# round-trips in series (bench/README.md). Absent (older programs): a preview.
+_PREVIEW_KEY: Final = "__hostupPreview"
 
 CONFIG_API_KEY: Final = "hostup:apiKey"
 CONFIG_ENDPOINT: Final = "hostup:endpoint"
@@ -331,11 +337,11 @@ class VpsIsoMountProvider(ResourceProvider):
     # -- check --
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate inputs; never raises. Live checks only for new or changed mounts."""
+        """Validate inputs; never raises. Live checks only for new or changed mounts, at preview."""
         failures: list[CheckFailure] = []
         inputs: dict[str, Any] = {}
         for key in news:
-            if key == _PROVIDER_KEY or key in INPUTS or key in OUTPUTS:
+            if key in (_PROVIDER_KEY, _PREVIEW_KEY) or key in INPUTS or key in OUTPUTS:
                 continue
             failures.append(
                 CheckFailure(
@@ -361,6 +367,8 @@ class VpsIsoMountProvider(ResourceProvider):
         olds = _olds or {}
         if all(olds.get(key) == inputs[key] for key in INPUTS):
             return CheckResult(inputs, [])  # steady state: no API call
+        if news.get(_PREVIEW_KEY) is False:
+            return CheckResult(inputs, [])  # `up`: create and update validate live
         try:
             failures.extend(self._check_live(inputs, olds))
         except Exception as exc:  # never fail a preview on our own bug or a bad answer
@@ -387,13 +395,7 @@ class VpsIsoMountProvider(ResourceProvider):
         except NotFoundError as exc:
             if exc.code != "vps_not_found":
                 raise
-            return [
-                CheckFailure(
-                    "vps_id",
-                    f"VPS {vps_id} was not found for this API key: use an id from "
-                    "GET /api/v2/vps (the Hostup dashboard shows it too)",
-                )
-            ]
+            return [CheckFailure("vps_id", _vps_not_found_message(vps_id))]
         except (TransportError, APIError) as exc:
             if isinstance(exc, TransportError):
                 # Unreachable once, unreachable for this preview: warn once, then
@@ -401,42 +403,13 @@ class VpsIsoMountProvider(ResourceProvider):
                 rt.live_checks_off = True
             _warn(f"could not check {vps_id}/{device} against the API: {_message(exc)}")
             return []
-        failures: list[CheckFailure] = []
-        if media.find_available(iso_id) is None:
-            names = ", ".join(f"{i.id} ({i.name})" for i in media.available[:10]) or "none"
-            failures.append(
-                CheckFailure(
-                    "iso_id",
-                    f"ISO {iso_id} is not available to VPS {vps_id}; available: {names}",
-                )
+        stack_mounted = olds.get("vps_id") == vps_id and olds.get("device") == device
+        return [
+            CheckFailure(prop, message)
+            for prop, message in _mount_problems(
+                media, vps_id, iso_id, device, stack_mounted=stack_mounted
             )
-        usable = [slot.device for slot in media.available_devices if slot.device]
-        if usable and device not in usable:
-            failures.append(
-                CheckFailure(
-                    "device",
-                    f"VPS {vps_id} has no CD/DVD slot {device}; usable: {', '.join(usable)}",
-                )
-            )
-        current = media.mounted_on(device)
-        holds_ours = current is not None and current.holds_iso and current.iso_id == iso_id
-        if current is not None and current.is_cloud_init:
-            failures.append(
-                CheckFailure(
-                    "device",
-                    f"{device} of VPS {vps_id} holds the cloud-init drive; choose another device",
-                )
-            )
-        elif current is not None and current.holds_iso and not holds_ours:
-            stack_mounted = olds.get("vps_id") == vps_id and olds.get("device") == device
-            if not stack_mounted:
-                failures.append(
-                    CheckFailure("device", _occupied_message(vps_id, device, current, media))
-                )
-        gate = media.actions.can_mount
-        if not holds_ours and not gate.allowed:
-            failures.append(CheckFailure("vps_id", _gate_message(vps_id, gate.code, gate.reason)))
-        return failures
+        ]
 
     # -- diff --
 
@@ -459,13 +432,11 @@ class VpsIsoMountProvider(ResourceProvider):
             rt = self._rt()
             deadline = _Deadline(rt.settings.operation_timeout, f"mounting {iso_id} on {vps_id}")
             with rt.writing(vps_id):
-                media = self._listing(
-                    vps_id, max_age=rt.settings.listing_cache_seconds, deadline=deadline.remaining()
-                )
-                current = media.mounted_on(device)
-                if not _holds(current, iso_id):
-                    _refuse_unless_free(vps_id, device, current, media)
-                    _refuse_closed_gate(vps_id, media)
+                media = self._listing_before_write(vps_id, deadline)
+                if not _holds(media.mounted_on(device), iso_id):
+                    # Check skips the API during `up` (the preview read it), so this
+                    # read refuses with the same words check would have used.
+                    _refuse(_mount_problems(media, vps_id, iso_id, device, stack_mounted=False))
                     media = self._mount(vps_id, iso_id, device, deadline)
                 return CreateResult(f"{vps_id}/{device}", _outputs(vps_id, iso_id, device, media))
 
@@ -505,10 +476,7 @@ class VpsIsoMountProvider(ResourceProvider):
             rt = self._rt()
             deadline = _Deadline(rt.settings.operation_timeout, f"mounting {iso_id} on {vps_id}")
             with rt.writing(vps_id):
-                # As in create: check's read of this listing, seconds ago, is reused.
-                media = self._listing(
-                    vps_id, max_age=rt.settings.listing_cache_seconds, deadline=deadline.remaining()
-                )
+                media = self._listing_before_write(vps_id, deadline)
                 current = media.mounted_on(device)
                 if not _holds(current, iso_id):
                     if current is not None and current.holds_iso and current.iso_id != old_iso:
@@ -517,9 +485,7 @@ class VpsIsoMountProvider(ResourceProvider):
                             + f" (this stack last saw {old_iso} there: run `pulumi refresh`"
                             " to accept what is mounted now, then `pulumi up`)"
                         )
-                    if current is not None and current.is_cloud_init:
-                        raise VpsIsoMountError(_cloud_init_message(vps_id, device))
-                    _refuse_closed_gate(vps_id, media)
+                    _refuse(_mount_problems(media, vps_id, iso_id, device, stack_mounted=True))
                     media = self._replace_media(vps_id, iso_id, device, old_iso, deadline)
                 return UpdateResult(_outputs(vps_id, iso_id, device, media))
 
@@ -583,6 +549,19 @@ class VpsIsoMountProvider(ResourceProvider):
                 self._unmount(vps_id, device, deadline)
 
     # -- API steps --
+
+    def _listing_before_write(self, vps_id: str, deadline: _Deadline) -> IsoMedia:
+        """The listing create and update decide on; a read seconds old (check's) is reused."""
+        try:
+            return self._listing(
+                vps_id,
+                max_age=self._rt().settings.listing_cache_seconds,
+                deadline=deadline.remaining(),
+            )
+        except NotFoundError as exc:
+            if exc.code == "vps_not_found":
+                raise VpsIsoMountError(_vps_not_found_message(vps_id)) from None
+            raise
 
     def _listing(self, vps_id: str, *, deadline: float, max_age: float = 0.0) -> IsoMedia:
         rt = self._rt()
@@ -712,6 +691,7 @@ class VpsIsoMount(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
         }
         # Seeded so the engine resolves them from create's outputs (else unknown).
         props.update(dict.fromkeys(OUTPUTS))
+        props[_PREVIEW_KEY] = pulumi.runtime.is_dry_run()
         super().__init__(VpsIsoMountProvider(), resource_name, props, opts)
 
 
@@ -803,8 +783,11 @@ def _occupied_message(vps_id: str, device: str, current: MountedMedia, media: Is
     )
 
 
-def _cloud_init_message(vps_id: str, device: str) -> str:
-    return f"{device} of VPS {vps_id} holds the cloud-init drive; choose another device"
+def _vps_not_found_message(vps_id: str) -> str:
+    return (
+        f"VPS {vps_id} was not found for this API key: use an id from "
+        "GET /api/v2/vps (the Hostup dashboard shows it too)"
+    )
 
 
 def _gate_message(vps_id: str, code: str | None, reason: str | None) -> str:
@@ -815,21 +798,48 @@ def _gate_message(vps_id: str, code: str | None, reason: str | None) -> str:
     )
 
 
-def _refuse_unless_free(
-    vps_id: str, device: str, current: MountedMedia | None, media: IsoMedia
-) -> None:
-    if current is None:
-        return
-    if current.is_cloud_init:
-        raise VpsIsoMountError(_cloud_init_message(vps_id, device))
-    if current.holds_iso:
-        raise VpsIsoMountError(_occupied_message(vps_id, device, current, media))
+def _mount_problems(
+    media: IsoMedia, vps_id: str, iso_id: str, device: str, *, stack_mounted: bool
+) -> list[tuple[str, str]]:
+    """What stops mounting ``iso_id`` on ``vps_id``/``device``, per input; [] when nothing does.
 
-
-def _refuse_closed_gate(vps_id: str, media: IsoMedia) -> None:
+    ``stack_mounted``: this stack mounted the device (an update), so another ISO
+    there is ours to swap, not someone else's. Already holding ``iso_id`` is never
+    a problem: create adopts it, update has nothing to do.
+    """
+    current = media.mounted_on(device)
+    if _holds(current, iso_id):
+        return []
+    problems: list[tuple[str, str]] = []
+    if media.find_available(iso_id) is None:
+        names = ", ".join(f"{i.id} ({i.name})" for i in media.available[:10]) or "none"
+        problems.append(
+            ("iso_id", f"ISO {iso_id} is not available to VPS {vps_id}; available: {names}")
+        )
+    usable = [slot.device for slot in media.available_devices if slot.device]
+    if usable and device not in usable:
+        problems.append(
+            ("device", f"VPS {vps_id} has no CD/DVD slot {device}; usable: {', '.join(usable)}")
+        )
+    if current is not None and current.is_cloud_init:
+        problems.append(
+            (
+                "device",
+                f"{device} of VPS {vps_id} holds the cloud-init drive; choose another device",
+            )
+        )
+    elif current is not None and current.holds_iso and not stack_mounted:
+        problems.append(("device", _occupied_message(vps_id, device, current, media)))
     gate = media.actions.can_mount
     if not gate.allowed:
-        raise VpsIsoMountError(_gate_message(vps_id, gate.code, gate.reason))
+        problems.append(("vps_id", _gate_message(vps_id, gate.code, gate.reason)))
+    return problems
+
+
+def _refuse(problems: list[tuple[str, str]]) -> None:
+    """Raise one error that names every problem (one line: the host shows the last)."""
+    if problems:
+        raise VpsIsoMountError("; and ".join(message for _, message in problems))
 
 
 def _outputs(vps_id: str, iso_id: str, device: str, media: IsoMedia) -> dict[str, Any]:

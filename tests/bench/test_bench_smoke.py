@@ -41,7 +41,8 @@ def totals(section: dict[str, Any]) -> dict[str, int]:
 @pytest.mark.e2e
 def test_provider_methods_spend_the_minimum_calls(smoke: dict[str, Any]) -> None:
     assert totals(smoke["methods"]) == {
-        "check (new mount, live validation)": 1,
+        "check (new mount, during `up`)": 0,  # create reads the listing instead
+        "check (new mount, preview)": 1,
         "create (right after check)": 2,  # check's listing is reused
         "check (steady state)": 0,
         "diff (steady state)": 0,

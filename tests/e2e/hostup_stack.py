@@ -92,6 +92,15 @@ class EngineRun:
                 ops.setdefault(urn_name(meta["urn"]), []).append(meta["op"])
         return ops
 
+    def started(self) -> dict[str, list[str]]:
+        """Every step the engine began on a VpsIsoMount, finished or not, by resource name."""
+        ops: dict[str, list[str]] = {}
+        for payload in self._payloads("resourcePreEvent"):
+            meta = payload["metadata"]
+            if meta["type"] == MOUNT_TYPE:
+                ops.setdefault(urn_name(meta["urn"]), []).append(meta["op"])
+        return ops
+
     def diagnostics(self, severity: str | None = None) -> list[str]:
         return [
             payload["message"]

@@ -15,6 +15,8 @@ Each test is one scenario of the e2e issue, sharing one stack across its steps:
    up adopts the mount (README, Troubleshooting, says what Pulumi needs first);
 7. the key is in no state, output, provider message or log (but see -v=9 there);
 8. bad input fails preview with the check's message, before any request;
+9. a mount the API would refuse fails preview in check, and `up --skip-preview` in
+   create, in the same words, with one listing read and no write;
 
 and the example projects (and the root demo project) run up, preview and destroy.
 The `open_stack` fixture checks, for every test, that no CLI call printed the key.
@@ -51,6 +53,7 @@ from hostup_sim.world import (
     DEMO_API_KEY,
     ISO_ALPINE_320,
     ISO_DEBIAN_12,
+    ISO_OTHER_FEDORA_41,
     ISO_SYSTEMRESCUE,
     ISO_TOOLS,
     ISO_UBUNTU_2404,
@@ -192,6 +195,10 @@ def test_up_mounts_both_and_the_next_preview_makes_no_call(
             "bootOrder": {"order": ["ide3", "scsi0", "net0"]},
         },
     }
+
+    # The program's preview flag is consumed by check: state holds the inputs alone.
+    for resource in hostup_stack.mounts_in_state().values():
+        assert set(resource["inputs"]) == {"vps_id", "iso_id", "device", "__provider"}
 
     sim.store.clear_log()
     again = hostup_stack.preview("--expect-no-changes")
@@ -500,6 +507,34 @@ def test_bad_input_fails_preview_before_any_request(
     assert message in preview.stdout, preview.describe()
     assert "installer" in preview.stdout
     assert api_calls(sim) == []
+    assert stack.mounts_in_state() == {}
+
+
+# -- 9 ----------------------------------------------------------------------------------
+
+
+def test_a_refused_mount_fails_preview_in_check_and_up_in_create_alike(
+    open_stack: StackFactory, sim: SimServer
+) -> None:
+    stack = open_stack([{**INSTALLER, "isoId": ISO_OTHER_FEDORA_41}])  # another account's
+    refusal = f"ISO {ISO_OTHER_FEDORA_41} is not available to VPS {VPS_WEB_1}; available: "
+    one_read = [("GET", "listVpsIsoMedia", VPS_WEB_1)]
+
+    sim.store.clear_log()
+    preview = stack.run("preview", "--non-interactive", check=False)
+    assert preview.returncode != 0
+    assert refusal in preview.stdout, preview.describe()
+    assert [(c.method, c.operation, c.vps_id) for c in api_calls(sim)] == one_read
+
+    # The update's check leaves the API to create (the engine runs checks one at a
+    # time): the create step starts, reads the listing once and refuses in check's words.
+    sim.store.clear_log()
+    up = stack.up(check=False)
+    assert not up.succeeded
+    assert up.started() == {"installer": ["create"]}, up.describe()
+    assert any(refusal in message for message in up.diagnostics("error")), up.describe()
+    assert [(c.method, c.operation, c.vps_id) for c in api_calls(sim)] == one_read
+    assert mounted(sim) == SEEDED
     assert stack.mounts_in_state() == {}
 
 
