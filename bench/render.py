@@ -195,7 +195,7 @@ def block_targets(results: dict[str, Any], before: dict[str, Any] | None) -> str
             "create <= 3 calls, 2 after check's read",
             f"cold {methods['create (cold, ide2)']}, after check "
             f"{methods['create (right after check)']}; `up`: "
-            f"{commands['up (creates)']['total'] / n_max:g} per mount incl. check",
+            f"{commands['up (creates)']['total'] / n_max:g} per mount (its checks read nothing)",
             verdict(
                 methods["create (cold, ide2)"] <= 3 and methods["create (right after check)"] <= 2
             ),
