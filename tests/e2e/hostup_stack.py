@@ -85,21 +85,19 @@ class EngineRun:
 
     def ops(self) -> dict[str, list[str]]:
         """Every finished step on a VpsIsoMount, by resource name, in order."""
-        ops: dict[str, list[str]] = {}
-        for payload in self._payloads("resOutputsEvent"):
-            meta = payload["metadata"]
-            if meta["type"] == MOUNT_TYPE:
-                ops.setdefault(urn_name(meta["urn"]), []).append(meta["op"])
-        return ops
+        return self._mount_steps("resOutputsEvent")
 
     def started(self) -> dict[str, list[str]]:
         """Every step the engine began on a VpsIsoMount, finished or not, by resource name."""
-        ops: dict[str, list[str]] = {}
-        for payload in self._payloads("resourcePreEvent"):
+        return self._mount_steps("resourcePreEvent")
+
+    def _mount_steps(self, kind: str) -> dict[str, list[str]]:
+        steps: dict[str, list[str]] = {}
+        for payload in self._payloads(kind):
             meta = payload["metadata"]
             if meta["type"] == MOUNT_TYPE:
-                ops.setdefault(urn_name(meta["urn"]), []).append(meta["op"])
-        return ops
+                steps.setdefault(urn_name(meta["urn"]), []).append(meta["op"])
+        return steps
 
     def diagnostics(self, severity: str | None = None) -> list[str]:
         return [
