@@ -9,6 +9,7 @@ faked (:class:`FakeClock`). The fixtures that use these live in ``conftest.py``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import socket
@@ -93,6 +94,7 @@ class Received:
     query: str
     headers: dict[str, str]
     body: bytes
+    peer: tuple[str, int] = ("", 0)  # the client's address: one per TCP connection
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -106,6 +108,7 @@ class ScriptedServer:
         self._defaults: dict[tuple[str, str], Reply] = {}
         self._lock = threading.Lock()
         self.received: list[Received] = []
+        self._open: set[socket.socket] = set()  # connections kept alive between requests
         self.stopping = threading.Event()
         self._httpd = _Server((host, 0), _make_handler(self))
         self._thread = threading.Thread(
@@ -158,6 +161,27 @@ class ScriptedServer:
         with self._lock:
             self.received.append(request)
 
+    def connections(self) -> int:
+        """How many TCP connections the requests so far came over."""
+        with self._lock:
+            return len({r.peer for r in self.received})
+
+    def close_idle_connections(self) -> None:
+        """Close every kept-alive connection, as a server's idle timeout does."""
+        with self._lock:
+            sockets, self._open = list(self._open), set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def opened(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.add(sock)
+
+    def closed(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(sock)
+
     def count(self, method: str | None = None, path: str | None = None) -> int:
         with self._lock:
             return sum(
@@ -183,6 +207,14 @@ def _make_handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def setup(self) -> None:
+            super().setup()
+            server.opened(self.connection)
+
+        def finish(self) -> None:
+            server.closed(self.connection)
+            super().finish()
+
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -194,6 +226,7 @@ def _make_handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
                     query=parts.query,
                     headers={k: v for k, v in self.headers.items()},
                     body=body,
+                    peer=self.client_address[:2],
                 )
             )
             reply = server.next_reply(self.command, parts.path)

@@ -15,6 +15,7 @@ from hostup_client_fakes import (
     API_KEY,
     ISO_PATH,
     VPS_ID,
+    FakeClock,
     Reply,
     ScriptedServer,
     load_fixture,
@@ -196,6 +197,38 @@ def test_http_sessions_are_lazy_reused_and_closable(
     assert client._http.session_count == 0
     client.get_iso_media(VPS_ID)  # usable again after close
     assert client._http.session_count == 1
+
+
+def test_http_calls_on_one_thread_share_one_keep_alive_connection(
+    server: ScriptedServer, client: HostupClient
+) -> None:
+    server.always("GET", ISO_PATH, ok(MEDIA))
+    server.always("POST", f"{ISO_PATH}/actions/mount", ok({"device": "ide2", "isoId": "iso_1"}))
+    for _ in range(3):
+        client.get_iso_media(VPS_ID)
+        client.mount_iso(VPS_ID, "iso_1")
+    assert server.count() == 6
+    assert server.connections() == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_http_a_connection_the_server_closed_while_idle_is_replaced_quietly(
+    server: ScriptedServer, client: HostupClient, clock: FakeClock, method: str
+) -> None:
+    # Servers and load balancers close idle keep-alive connections; the next call
+    # must open a new one, not fail or spend a retry (a POST is not always retried).
+    mount = f"{ISO_PATH}/actions/mount"
+    server.always("GET", ISO_PATH, ok(MEDIA))
+    server.always("POST", mount, ok({"device": "ide2", "isoId": "iso_1"}))
+    client.get_iso_media(VPS_ID)
+    server.close_idle_connections()
+    if method == "GET":
+        client.get_iso_media(VPS_ID)
+    else:
+        client.mount_iso(VPS_ID, "iso_1")
+    assert server.count() == 2
+    assert server.connections() == 2
+    assert clock.sleeps == []
 
 
 def test_http_one_client_shared_by_threads(server: ScriptedServer, client: HostupClient) -> None:
