@@ -323,6 +323,45 @@ def block_up_times(results: dict[str, Any], before: dict[str, Any] | None) -> st
     )
 
 
+def block_preview_times(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+    """`pulumi preview` of N new mounts: ours (a live check per VPS) against the floor."""
+    if "preview" not in results:
+        return "(no preview section in results.json: run.py without --only)"
+    s = results["settings"]
+    timings = results["preview"]["timings"]
+    rows = []
+    for latency in s["latencies_ms"]:
+        for n in s["sizes"]:
+            picked = [t for t in timings if t["n"] == n and t["latency_ms"] == latency]
+            ours = [t for t in picked if t["kind"] == "hostup"]
+            floor = median(t["preview_s"] for t in picked if t["kind"] == "floor")
+            ours_s = median(t["preview_s"] for t in ours)
+            vpses = ours[0]["vpses"]
+            rows.append(
+                (
+                    n,
+                    f"{latency:g}",
+                    fmt_s(ours_s),
+                    fmt_s(floor),
+                    fmt_s(ours_s - floor),
+                    f"{max(t['calls'] for t in ours)} ({vpses} VPSes)",
+                    f"{vpses * latency / 1000:.2f}",
+                )
+            )
+    return table(
+        (
+            "N",
+            "latency ms",
+            "ours s",
+            "engine floor s",
+            "ours - floor s",
+            "our calls",
+            "one latency per VPS, serial s",
+        ),
+        rows,
+    )
+
+
 def block_timeline(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     s = results["settings"]
     rows = []
@@ -523,6 +562,7 @@ BLOCKS: dict[str, Callable[[dict[str, Any], dict[str, Any] | None], str]] = {
     "methods": block_methods,
     "commands": block_commands,
     "up-times": block_up_times,
+    "preview-times": block_preview_times,
     "timeline": block_timeline,
     "repeat": block_repeat,
     "state": block_state,

@@ -15,6 +15,8 @@ What it measures (bench/README.md has the results and the reasoning):
    (bench/floor_provider.py: the same resources, no I/O) and (b) the raw HTTP
    sequence (bench/raw_http.py), interleaved and repeated; medians are reported.
 4. State size: bytes per resource in `pulumi stack export`, the provider blob.
+   Then `pulumi preview` of N new mounts, ours (check reads each VPS's listing)
+   against the floor, interleaved: the price of validating at preview.
 5. Start-up: import cost, and the provider process's first Configure + Check.
 6. Rate limit: `pulumi up` of many mounts against a simulator capped at 5 req/s.
 
@@ -163,6 +165,35 @@ def engine_runs(
                     )
                     timings.append(record)
     return {"timings": timings, "commands": commands, "state": state}
+
+
+def preview_runs(
+    sim: Simulator,
+    stacks: dict[str, BenchStack],
+    sizes: Sequence[int],
+    latencies: Sequence[float],
+    reps: int,
+) -> dict[str, Any]:
+    """`pulumi preview` of N new mounts (empty stacks), ours against the floor."""
+    timings: list[dict[str, Any]] = []
+    for rep in range(reps):
+        for n in sizes:
+            mounts = mount_targets(n)
+            for latency in latencies:
+                kinds = (
+                    ("hostup", "floor") if (rep + len(timings)) % 2 == 0 else ("floor", "hostup")
+                )
+                for kind in kinds:
+                    sim.reset(latency_ms=latency)
+                    stacks[kind].configure(mounts)
+                    sim.clear_log()
+                    result = stacks[kind].preview()
+                    record = {"rep": rep, "n": n, "latency_ms": latency, "kind": kind}
+                    record |= {"preview_s": result.seconds, "calls": sim.calls().total}
+                    record["vpses"] = len({vps for vps, _ in mounts})
+                    log(f"rep {rep} N={n} {latency:g} ms {kind}: preview {result.seconds:.2f}s")
+                    timings.append(record)
+    return {"timings": timings}
 
 
 def hostup_run(
@@ -366,14 +397,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, default=9)
     parser.add_argument("--out", type=Path, default=None, help="the JSON file to write")
     parser.add_argument(
-        "--only", nargs="+", default=None, help="methods engine startup rate (default: all)"
+        "--only",
+        nargs="+",
+        default=None,
+        help="methods engine preview startup rate (default: all)",
     )
     args = parser.parse_args(argv)
     if args.smoke:
         args.sizes, args.latencies, args.reps = [1, 2], [0.0], 1
         args.rate_limit_mounts, args.startup_runs = 2, 1
     out: Path = args.out or RESULTS_DIR / ("smoke.json" if args.smoke else "results.json")
-    sections = set(args.only or ["methods", "engine", "startup", "rate"])
+    sections = set(args.only or ["methods", "engine", "preview", "startup", "rate"])
 
     from e2e.pulumi_cli import locate_bin_dir
 
@@ -417,13 +451,16 @@ def measure(
             log("API calls per provider method (gRPC)")
             results["methods"] = provider_method_calls(sim)
         stacks: dict[str, BenchStack] = {}
-        if sections & {"engine", "rate"}:
+        if sections & {"engine", "preview", "rate"}:
             stacks = {
                 kind: BenchStack(bin_dir, root, kind, sim.url) for kind in ("hostup", "floor")
             }
         if "engine" in sections:
             log(f"pulumi up: N={args.sizes}, latency={args.latencies} ms, {args.reps} reps")
             results["engine"] = engine_runs(sim, stacks, args.sizes, args.latencies, args.reps)
+        if "preview" in sections:
+            log(f"pulumi preview: N={args.sizes}, latency={args.latencies} ms, {args.reps} reps")
+            results["preview"] = preview_runs(sim, stacks, args.sizes, args.latencies, args.reps)
         if "startup" in sections:
             log("start-up")
             results["startup"] = startup_costs(sim, args.startup_runs)

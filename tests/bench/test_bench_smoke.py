@@ -87,6 +87,14 @@ def test_every_section_produced_numbers(smoke: dict[str, Any]) -> None:
     assert all(t["up_s"] > 0 for t in timings)
     assert all(t["calls"] == 3 * t["n"] for t in timings if t["kind"] == "raw")
 
+    previews = smoke["preview"]["timings"]
+    assert {(t["kind"], t["n"]) for t in previews} == {
+        (kind, n) for kind in ("hostup", "floor") for n in (1, 2)
+    }
+    assert all(t["preview_s"] > 0 for t in previews)
+    # A preview of new mounts: one live check's listing per VPS for ours, none for the floor.
+    assert all(t["calls"] == (t["vpses"] if t["kind"] == "hostup" else 0) for t in previews)
+
     state = smoke["engine"]["state"]["hostup"]["2"]
     assert state["provider_blob_bytes"] <= 200
     assert not state["provider_blob_is_secret"]
