@@ -7,14 +7,13 @@
 - `sim_url`, `demo_key`, `sim_admin`: conveniences around `sim`.
 - `contract`: the Contract checker, for responses you got another way.
 
-openapi.yaml is looked for in `$HOSTUP_OPENAPI`, then `<repo>/../shared/hostup-api/`
-(CI clones the repo beside a copy of shared/).
+openapi.yaml is found by `contract_location.openapi_path()`: `$HOSTUP_OPENAPI`,
+then `<repo>/../shared/hostup-api/`, then the repo's copy in tests/fixtures/.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -32,12 +31,12 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from contract_location import openapi_path
 from hostup_sim.admin import SimAdmin
 from hostup_sim.server import SimServer
 from hostup_sim.store import Exchange, HostupStore, Settings
 from hostup_sim.world import DEMO_API_KEY
 
-REPO = Path(__file__).resolve().parents[1]
 CONTRACT_HOST = "https://cloud.hostup.se"
 
 # Responses the simulator sends on purpose although openapi.yaml does not declare
@@ -51,21 +50,6 @@ KNOWN_GAPS: dict[tuple[str | None, int], str] = {
     (None, 404): "an unknown route answers a not_found problem",
     (None, 405): "a known path with the wrong method answers a method_not_allowed problem",
 }
-
-
-def openapi_path() -> Path:
-    """Where openapi.yaml is; fails the test run with a clear message if nowhere."""
-    candidates = [
-        Path(os.environ["HOSTUP_OPENAPI"]) if os.environ.get("HOSTUP_OPENAPI") else None,
-        REPO.parent / "shared" / "hostup-api" / "openapi.yaml",
-    ]
-    for candidate in candidates:
-        if candidate is not None and candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        "openapi.yaml not found; set HOSTUP_OPENAPI or put shared/ beside the repo: "
-        + ", ".join(str(c) for c in candidates if c)
-    )
 
 
 class Contract:

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from contract_location import openapi_path
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTRACT_PATH = REPO_ROOT.parent / "shared" / "hostup-api" / "openapi.yaml"
+CONTRACT_PATH = openapi_path()
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "hostup_api"
 
 # Distinctive, so a leak is found by plain substring search.
