@@ -432,6 +432,19 @@ def test_update_refuses_media_it_did_not_mount(
     assert mounted(sim, world.VPS_WEB_2) == {"ide2": world.ISO_SYSTEMRESCUE}
 
 
+def test_update_refuses_an_iso_the_vps_cannot_mount_and_keeps_the_old_one(
+    provider: VpsIsoMountProvider, sim: SimServer
+) -> None:
+    # `up` skips check's live read, so update must refuse before it writes.
+    olds = props(world.VPS_WEB_2, world.ISO_DEBIAN_12)
+    with pytest.raises(VpsIsoMountError, match="not available to VPS"):
+        provider.update(
+            f"{world.VPS_WEB_2}/ide2", olds, props(world.VPS_WEB_2, world.ISO_OTHER_FEDORA_41)
+        )
+    assert api_calls(sim) == [("GET", "listVpsIsoMedia")]
+    assert mounted(sim, world.VPS_WEB_2) == {"ide2": world.ISO_DEBIAN_12}
+
+
 # -- delete ---------------------------------------------------------------------------------
 
 
