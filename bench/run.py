@@ -48,6 +48,7 @@ from floor_provider import FloorMountProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
 from e2e.pulumi_cli import PulumiResult
+from harness.machine import cpu_model, memory_gb
 from hostup_sim import world
 from pulumi_hostup.iso_mount import VpsIsoMountProvider
 
@@ -359,26 +360,11 @@ def machine() -> dict[str, Any]:
         except OSError:
             return ""
 
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cpus": os.cpu_count(),
-        "memory_gb": mem_gb,
+        "memory_gb": memory_gb(),
         "os": platform.platform(),
         "python": platform.python_version(),
         "git_commit": first_line(["git", "-C", str(engine.REPO), "rev-parse", "--short", "HEAD"])

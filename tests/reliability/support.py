@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from harness.machine import cpu_model, memory_gb
 from hostup_sim import world
 from hostup_sim.store import HostupStore, LogRecord
 
@@ -111,21 +112,6 @@ def iso(epoch: float) -> str:
 
 def machine() -> dict[str, Any]:
     """Where the figures were measured."""
-    memory = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     commit = None
     with contextlib.suppress(OSError, subprocess.TimeoutExpired):
         commit = subprocess.run(
@@ -139,9 +125,9 @@ def machine() -> dict[str, Any]:
     return {
         "host": platform.node(),
         "platform": platform.platform(),
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cpus": os.cpu_count(),
-        "memory_gb": memory,
+        "memory_gb": memory_gb(),
         "python": platform.python_version(),
         "commit": commit,
         "ci": bool(os.environ.get("CI")),
