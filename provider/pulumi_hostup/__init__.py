@@ -1,15 +1,15 @@
 """Manage the ISO media mounted on Hostup VPSes from Pulumi programs.
 
 ``VpsIsoMount`` is the Pulumi resource; the errors are drawn in
-:mod:`pulumi_hostup.errors`. The typed API client it is built on is
-``pulumi_hostup.client.HostupClient``: not re-exported here, so that a program
+:mod:`hostup.errors`. The typed API client it is built on is
+``hostup.client.HostupClient``: not re-exported here, so that a program
 which only declares mounts never loads requests and pydantic (bench/README.md,
 start-up).
 """
 
 from __future__ import annotations
 
-from .errors import (
+from hostup.errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
@@ -25,6 +25,7 @@ from .errors import (
     ServerError,
     TransportError,
 )
+
 from .iso_mount import VpsIsoMount, VpsIsoMountArgs, VpsIsoMountError, VpsIsoMountProvider
 
 __all__ = [

@@ -32,9 +32,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import assumptions
-from .contract import DEFAULT_ENDPOINT, DEVICES, path_segment_problem
-from .errors import (
+from hostup import assumptions
+from hostup.contract import DEFAULT_ENDPOINT, DEVICES, path_segment_problem
+from hostup.errors import (
     APIError,
     ConfigurationError,
     ConflictError,
@@ -45,8 +45,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # the client, requests and pydantic load on first use (bench/README.md)
-    from .client import HostupClient
-    from .models import IsoMedia, MountedMedia
+    from hostup.client import HostupClient
+    from hostup.models import IsoMedia, MountedMedia
 
 __all__ = ["VpsIsoMount", "VpsIsoMountArgs", "VpsIsoMountError", "VpsIsoMountProvider"]
 
@@ -257,7 +257,7 @@ class _Runtime:
         self.live_checks_off = False  # set when the API did not answer a live check
 
     def client(self) -> HostupClient:
-        from .client import HostupClient, RetryPolicy
+        from hostup.client import HostupClient, RetryPolicy
 
         with self._lock:
             if self._client is None:
@@ -572,7 +572,7 @@ class VpsIsoMountProvider(ResourceProvider):
 
     def _mount(self, vps_id: str, iso_id: str, device: str, deadline: _Deadline) -> IsoMedia:
         """POST mount, follow a 202, then re-read until the listing shows it."""
-        from .models import Operation
+        from hostup.models import Operation
 
         rt = self._rt()
         client = rt.client()

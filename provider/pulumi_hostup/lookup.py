@@ -12,10 +12,10 @@ import os
 
 import pulumi
 
-from .client import HostupClient
-from .contract import DEFAULT_ENDPOINT
-from .errors import ConfigurationError
-from .models import IsoImage
+from hostup.client import HostupClient
+from hostup.contract import DEFAULT_ENDPOINT
+from hostup.errors import ConfigurationError
+from hostup.models import IsoImage
 
 __all__ = ["find_iso", "find_iso_image"]
 

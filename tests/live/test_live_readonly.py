@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from pulumi_hostup.client import HostupClient
+from hostup.client import HostupClient
 from pulumi_hostup.iso_mount import VpsIsoMountProvider
 
 pytestmark = [

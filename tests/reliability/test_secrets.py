@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 import urllib3.util.connection
 
+from hostup.client import HostupClient
+from hostup.errors import ConfigurationError, HostupError
 from hostup_sim import world
 from hostup_sim.server import SimServer
-from pulumi_hostup.client import HostupClient
-from pulumi_hostup.errors import ConfigurationError, HostupError
 from pulumi_hostup.iso_mount import ProviderSettings, VpsIsoMountError, VpsIsoMountProvider
 from reliability.support import (
     FLEET,

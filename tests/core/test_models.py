@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from hostup_client_fakes import FIXTURES, ISO_ID, load_fixture
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from pulumi_hostup import models
-from pulumi_hostup.models import (
+from harness.scripted_api import FIXTURES, ISO_ID, load_fixture
+from hostup import models
+from hostup.models import (
     DEVICES,
     CdromSlot,
     DeviceRequest,

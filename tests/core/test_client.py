@@ -9,7 +9,12 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
 import pytest
-from hostup_client_fakes import (
+from hypothesis import given
+from hypothesis import strategies as st
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest
+
+from harness.scripted_api import (
     API_KEY,
     CONTRACT_PATH,
     ISO_ID,
@@ -22,13 +27,8 @@ from hostup_client_fakes import (
     ok,
     problem,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest
-
-from pulumi_hostup.client import HostupClient, path_segment_problem, validate_path_segment
-from pulumi_hostup.errors import (
+from hostup.client import HostupClient, path_segment_problem, validate_path_segment
+from hostup.errors import (
     DeadlineExceededError,
     InvalidArgumentError,
     InvalidPathSegmentError,
@@ -37,7 +37,7 @@ from pulumi_hostup.errors import (
     ServerError,
     TransportError,
 )
-from pulumi_hostup.models import DeviceResult, IsoMedia, MountResult, Operation
+from hostup.models import DeviceResult, IsoMedia, MountResult, Operation
 
 MEDIA = load_fixture("listVpsIsoMedia.200.json")
 QUEUED = load_fixture("constructed/operation.202.queued.json")

@@ -168,7 +168,7 @@ class Job(_Response):
     """The ``data`` of the legacy job envelope at ``/api/jobs/{jobId}``.
 
     Every field is optional in the contract. :attr:`operation_status` maps it to
-    an operation status by the rule in :mod:`pulumi_hostup.assumptions`.
+    an operation status by the rule in :mod:`hostup.assumptions`.
     """
 
     job_id: str | None = None

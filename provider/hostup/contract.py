@@ -3,8 +3,8 @@
 The API root, the CD/DVD device names, and the rule an id must pass to be one URL
 path segment. Standard library only, on purpose: a Pulumi program, the provider's
 configure() and an offline check use these, and must not load requests or pydantic
-for them (bench/README.md, "Start-up"). :mod:`pulumi_hostup.client`,
-:mod:`pulumi_hostup.models` and :mod:`pulumi_hostup._http` re-export them.
+for them (bench/README.md, "Start-up"). :mod:`hostup.client`,
+:mod:`hostup.models` and :mod:`hostup._http` re-export them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 It owns the sessions (one per thread, created on first use), the bearer header,
 the User-Agent, timeouts, the retry policy and the mapping of error answers to
-:mod:`pulumi_hostup.errors`. Callers get parsed JSON or one of our exceptions,
+:mod:`hostup.errors`. Callers get parsed JSON or one of our exceptions,
 never a ``requests.Response``.
 """
 
@@ -51,7 +51,7 @@ __all__ = [
     "user_agent",
 ]
 
-logger = logging.getLogger("pulumi_hostup.http")
+logger = logging.getLogger("hostup.http")
 
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT"})
 _PACKAGE = "pulumi-hostup"

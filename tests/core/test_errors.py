@@ -7,7 +7,8 @@ import pickle
 from collections.abc import Callable
 
 import pytest
-from hostup_client_fakes import (
+
+from harness.scripted_api import (
     API_KEY,
     ISO_ID,
     ISO_PATH,
@@ -18,11 +19,10 @@ from hostup_client_fakes import (
     ok,
     problem,
 )
-
-from pulumi_hostup import errors
-from pulumi_hostup._http import RetryPolicy
-from pulumi_hostup.client import HostupClient
-from pulumi_hostup.errors import (
+from hostup import errors
+from hostup._http import RetryPolicy
+from hostup.client import HostupClient
+from hostup.errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,

@@ -1,4 +1,4 @@
-"""Fixtures for the client's unit tests (helpers live in hostup_client_fakes.py)."""
+"""Fixtures for the client's unit tests (helpers live in harness/scripted_api.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # no stubs in the dev extras
-from hostup_client_fakes import API_KEY, CONTRACT_PATH, FakeClock, ScriptedServer
 
-from pulumi_hostup._http import RetryPolicy, Timeouts
-from pulumi_hostup.client import HostupClient
+from harness.scripted_api import API_KEY, CONTRACT_PATH, FakeClock, ScriptedServer
+from hostup._http import RetryPolicy, Timeouts
+from hostup.client import HostupClient
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from hostup_client_fakes import (
+
+from harness.scripted_api import (
     API_KEY,
     ISO_PATH,
     VPS_ID,
@@ -22,9 +23,8 @@ from hostup_client_fakes import (
     non_loopback_address,
     ok,
 )
-
-from pulumi_hostup import _http as _http_module
-from pulumi_hostup._http import (
+from hostup import _http as _http_module
+from hostup._http import (
     DEFAULT_ENDPOINT,
     HttpTransport,
     RetryPolicy,
@@ -33,8 +33,8 @@ from pulumi_hostup._http import (
     normalize_endpoint,
     user_agent,
 )
-from pulumi_hostup.client import HostupClient
-from pulumi_hostup.errors import ConfigurationError, InvalidArgumentError, TransportError
+from hostup.client import HostupClient
+from hostup.errors import ConfigurationError, InvalidArgumentError, TransportError
 
 MEDIA = load_fixture("listVpsIsoMedia.200.json")
 
@@ -58,7 +58,7 @@ def test_http_user_agent_falls_back_without_package_metadata(
     def missing(name: str) -> str:
         raise importlib.metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr("pulumi_hostup._http.metadata.version", missing)
+    monkeypatch.setattr("hostup._http.metadata.version", missing)
     assert user_agent().startswith("pulumi-hostup/0+unknown python-requests/")
 
 

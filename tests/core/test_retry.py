@@ -14,7 +14,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from hostup_client_fakes import (
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harness.scripted_api import (
     ISO_ID,
     ISO_PATH,
     VPS_ID,
@@ -25,12 +28,9 @@ from hostup_client_fakes import (
     ok,
     problem,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-
-from pulumi_hostup._http import RetryPolicy, Timeouts
-from pulumi_hostup.client import HostupClient
-from pulumi_hostup.errors import (
+from hostup._http import RetryPolicy, Timeouts
+from hostup.client import HostupClient
+from hostup.errors import (
     APIError,
     ConflictError,
     DeadlineExceededError,
