@@ -86,7 +86,7 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
 def clip(text: Any, limit: int = 160) -> str:
     """Shortened for a table: ids as `vps_…`, the exception class dropped, then cut."""
     text = re.sub(r"\b(vps|iso|job|req)_[a-z0-9]{20,}", r"\1_…", str(text or ""))
-    text = text.removeprefix("pulumi_hostup.iso_mount.VpsIsoMountError: ")
+    text = text.removeprefix("hostup.errors.MountError: ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

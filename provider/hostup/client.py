@@ -7,16 +7,21 @@ checked with :func:`path_segment_problem` before any request is sent.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
 from . import assumptions
 from ._http import HttpTransport, RetryPolicy, Timeouts
-from .contract import DEFAULT_ENDPOINT, MAX_SEGMENT_LENGTH, path_segment_problem
+from .contract import (
+    DEFAULT_DEVICE,
+    DEFAULT_ENDPOINT,
+    MAX_SEGMENT_LENGTH,
+    device_problem,
+    path_segment_problem,
+)
 from .errors import (
     ConfigurationError,
     DeadlineExceededError,
@@ -27,7 +32,6 @@ from .errors import (
 )
 from .models import (
     DECOMPRESS_VALUES,
-    DEVICES,
     Decompress,
     Device,
     DeviceRequest,
@@ -82,13 +86,10 @@ def _segment(value: str, what: str, operation: str, vps_id: str | None = None) -
 
 
 def _check_device(device: object, operation: str, vps_id: str | None) -> Device:
-    if device not in DEVICES:
-        raise InvalidArgumentError(
-            f"device {device!r} must be one of {', '.join(DEVICES)}",
-            operation=operation,
-            vps_id=vps_id,
-        )
-    return device
+    problem = device_problem(device)
+    if problem is not None:
+        raise InvalidArgumentError(f"device {problem}", operation=operation, vps_id=vps_id)
+    return cast(Device, device)  # device_problem found it in DEVICES
 
 
 def _parse(model: type[_ModelT], data: Any, operation: str, vps_id: str | None) -> _ModelT:
@@ -132,16 +133,18 @@ class HostupClient:
         """A client from ``HOSTUP_API_KEY`` (required) and ``HOSTUP_ENDPOINT`` (optional).
 
         Keyword arguments are passed on; an explicit ``endpoint`` wins over the
-        environment. Raises :class:`ConfigurationError` when the key is missing.
+        environment (:meth:`Settings.resolve`'s precedence). Raises
+        :class:`ConfigurationError` when the key is missing.
         """
-        api_key = os.environ.get("HOSTUP_API_KEY", "").strip()
-        if not api_key:
+        from .settings import Settings
+
+        settings = Settings.resolve(endpoint=kwargs.pop("endpoint", None))
+        if not settings.api_key:
             raise ConfigurationError(
                 "HOSTUP_API_KEY is not set: export HOSTUP_API_KEY=<key>, or set "
                 "`pulumi config set --secret hostup:apiKey <key>` for the provider"
             )
-        endpoint = kwargs.pop("endpoint", None) or os.environ.get("HOSTUP_ENDPOINT", "").strip()
-        return cls(api_key, endpoint or DEFAULT_ENDPOINT, **kwargs)
+        return cls(settings.api_key, settings.endpoint, **kwargs)
 
     @property
     def endpoint(self) -> str:
@@ -233,7 +236,7 @@ class HostupClient:
         self,
         vps_id: str,
         iso_id: str,
-        device: Device = "ide2",
+        device: Device = DEFAULT_DEVICE,
         *,
         deadline: float | None = None,
     ) -> MountResult | Operation:
@@ -267,7 +270,7 @@ class HostupClient:
         return _parse(MountResult, data, op, vps_id)
 
     def unmount_iso(
-        self, vps_id: str, device: Device = "ide2", *, deadline: float | None = None
+        self, vps_id: str, device: Device = DEFAULT_DEVICE, *, deadline: float | None = None
     ) -> DeviceResult:
         """Unmount ``device`` (``unmountVpsIso``); idempotent in effect, so retried."""
         op = "unmountVpsIso"

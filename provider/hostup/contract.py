@@ -12,12 +12,22 @@ from __future__ import annotations
 import unicodedata
 from typing import Final, Literal, get_args
 
-__all__ = ["DEFAULT_ENDPOINT", "DEVICES", "MAX_SEGMENT_LENGTH", "Device", "path_segment_problem"]
+__all__ = [
+    "DEFAULT_DEVICE",
+    "DEFAULT_ENDPOINT",
+    "DEVICES",
+    "MAX_SEGMENT_LENGTH",
+    "Device",
+    "device_problem",
+    "path_segment_problem",
+]
 
 DEFAULT_ENDPOINT: Final = "https://cloud.hostup.se"
 
 Device = Literal["ide0", "ide1", "ide2", "ide3"]
 DEVICES: Final[tuple[Device, ...]] = get_args(Device)
+# The documented default of unmount's `device`; mount's is assumed to mirror it.
+DEFAULT_DEVICE: Final[Device] = "ide2"
 
 MAX_SEGMENT_LENGTH: Final = 128
 _FORBIDDEN_IN_SEGMENT: Final = "/?#%\\"
@@ -27,7 +37,7 @@ def path_segment_problem(value: object) -> str | None:
     """Why ``value`` cannot be one URL path segment (an id), or ``None`` if it can.
 
     Rejects: non-strings, empty, longer than 128 characters, ``/ ? # % \\``,
-    ``..``, whitespace and control or format characters.
+    ``..``, whitespace, control or format characters, and anything not ASCII.
     """
     if not isinstance(value, str):
         return f"must be a string, not {type(value).__name__}"
@@ -44,4 +54,16 @@ def path_segment_problem(value: object) -> str | None:
             return "must not contain control characters"
     if ".." in value or value == ".":
         return "must not contain '..' or be '.'"
+    if not value.isascii():
+        # Hostup ids are ASCII. Look-alikes (fullwidth solidus or full stops, Cyrillic
+        # letters) pass as one path segment but are never a real id.
+        return "must contain ASCII characters only"
     return None
+
+
+def device_problem(device: object) -> str | None:
+    """Why ``device`` is not a CD/DVD device name, or ``None`` if it is one."""
+    if isinstance(device, str) and device in DEVICES:
+        return None
+    shown = repr(device)[:40] if isinstance(device, str) else type(device).__name__
+    return f"must be one of {', '.join(DEVICES)} (default {DEFAULT_DEVICE}), got {shown}"

@@ -10,6 +10,8 @@
     │   │                               non-JSON or malformed 2xx body, a redirect
     │   └── DeadlineExceededError       the call's overall deadline ran out
     ├── OperationFailedError            an async operation/job ended failed (.job_id, .result)
+    ├── MountError                      a mount engine operation failed (hostup.mounts);
+    │                                   str() is the whole message, written for a person
     └── APIError                        the API said no: .status .code .title .detail
         │                               .request_id .errors[FieldError] .retry_after
         ├── InvalidRequestError         400  invalid_request (see .errors pointers)
@@ -49,6 +51,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidPathSegmentError",
     "InvalidRequestError",
+    "MountError",
     "NotFoundError",
     "OperationFailedError",
     "PermissionDeniedError",
@@ -182,6 +185,16 @@ class DeadlineExceededError(TransportError):
     ) -> None:
         super().__init__(message, operation=operation, vps_id=vps_id, hint=hint, attempts=attempts)
         self.deadline = deadline
+
+
+class MountError(HostupError):
+    """An operation of the mount engine failed; the message says what to do next."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message  # already whole: what failed, why, and the next step
 
 
 class OperationFailedError(HostupError):

@@ -17,23 +17,26 @@ from harness.provider_host import DIFF_NONE, DIFF_SOME, ProviderHost, secret
 from hostup_sim import world
 from hostup_sim.server import SimServer
 
+# No HOSTUP_* in the host's environment: the stack config must be what counts.
+HOST_ENV = {"HOSTUP_API_KEY": "", "HOSTUP_ENDPOINT": ""}
+
 
 @pytest.fixture
 def host(sim: SimServer) -> Iterator[ProviderHost]:
-    # No HOSTUP_* in the host's environment: the stack config must be what counts.
-    env = {"HOSTUP_API_KEY": "", "HOSTUP_ENDPOINT": ""}
-    with ProviderHost(env) as h:
-        h.configure(
-            {
-                "hostup:apiKey": secret(world.DEMO_API_KEY),
-                "hostup:endpoint": sim.url,
-                # One engine run never sees drift mid-run; these tests cause it on purpose.
-                "hostup:listingCacheSeconds": "0",
-            }
-        )
+    with ProviderHost(HOST_ENV) as h:
+        h.configure(stack_config(sim))
         sim.store.clear_log()
         yield h
     assert world.DEMO_API_KEY not in h.stderr
+
+
+def stack_config(sim: SimServer) -> dict[str, object]:
+    return {
+        "hostup:apiKey": secret(world.DEMO_API_KEY),
+        "hostup:endpoint": sim.url,
+        # One engine run never sees drift mid-run; these tests cause it on purpose.
+        "hostup:listingCacheSeconds": "0",
+    }
 
 
 def calls(sim: SimServer) -> list[str]:
@@ -90,7 +93,11 @@ def test_host_runs_the_whole_lifecycle(host: ProviderHost, sim: SimServer) -> No
     moved = {**inputs, "device": "ide3"}
     assert host.diff("boot", read.id, updated.outs, moved) == (DIFF_SOME, ["device"])
 
-    host.delete("boot", read.id, updated.outs)
+    # `pulumi destroy` is another run, in a provider process of its own. (Within the run
+    # that mounted it, a delete leaves the disc in: that is how a rename must behave.)
+    with ProviderHost(HOST_ENV) as destroy_run:
+        destroy_run.configure(stack_config(sim))
+        destroy_run.delete("boot", read.id, updated.outs)
     assert media(sim, world.VPS_WEB_1) == {}
 
 

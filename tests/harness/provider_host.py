@@ -65,7 +65,13 @@ class ProviderHost:
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         self.blob = serialize_provider(VpsIsoMountProvider())
-        full_env = {**os.environ, "PULUMI_PROJECT": "hostup-test", **(env or {})}
+        self._env = env
+        self._config: dict[str, Any] | None = None
+        self._stderr_of_earlier_runs: list[bytes] = []
+        self._start()
+
+    def _start(self) -> None:
+        full_env = {**os.environ, "PULUMI_PROJECT": "hostup-test", **(self._env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "pulumi.dynamic"],
             stdout=subprocess.PIPE,
@@ -90,7 +96,21 @@ class ProviderHost:
 
     @property
     def stderr(self) -> str:
-        return b"".join(self._stderr).decode(errors="replace")
+        """Everything the host processes wrote to stderr, earlier runs' included."""
+        return b"".join(self._stderr_of_earlier_runs + self._stderr).decode(errors="replace")
+
+    def new_run(self) -> None:
+        """End this provider process and start another, configured alike.
+
+        The engine starts one provider process per `pulumi up|refresh|destroy`, and
+        the provider keeps per-run memory (the drives its creates claimed). A test
+        that plays several runs calls this between them.
+        """
+        self.close()
+        self._stderr_of_earlier_runs += self._stderr
+        self._start()
+        if self._config is not None:
+            self.configure(self._config)
 
     def close(self) -> None:
         self.channel.close()
@@ -114,6 +134,7 @@ class ProviderHost:
     # -- the engine's calls --
 
     def configure(self, config: dict[str, Any]) -> None:
+        self._config = config
         self.stub.Configure(proto.ConfigureRequest(args=to_struct(config)))
 
     def _with_blob(self, props: dict[str, Any]) -> dict[str, Any]:

@@ -113,6 +113,7 @@ def test_writes_to_one_vps_never_overlap(
         assert media_of(sim.store.snapshot(), [vps_id]) == {
             f"{vps_id}/{p['device']}": p["iso_id"] for p in props
         }
+        host.new_run()  # `pulumi destroy`
         run_parallel(
             [
                 lambda c=c, d=d: host.delete(f"one-{d}", c.id, c.outs)
@@ -154,6 +155,7 @@ def test_calls_on_different_vpses_run_in_parallel(
         ]
     )
     create_seconds = time.monotonic() - started
+    host.new_run()  # `pulumi destroy`
     run_parallel(
         [lambda c=c, i=i: host.delete(f"many-{i}", c.id, c.outs) for i, c in enumerate(created)]
     )

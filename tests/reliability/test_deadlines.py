@@ -118,6 +118,7 @@ def test_create_fails_within_the_deadline_and_the_late_mount_is_adopted(
     created = host.create("m", props(world.ISO_UBUNTU_2404))
     assert created.id == f"{VPS}/ide2"
     assert [r.operation for r in sim.store.request_log()] == ["listVpsIsoMedia"]
+    host.new_run()  # `pulumi destroy`
     host.delete("m", created.id, created.outs)
     assert media_of(sim.store.snapshot(), FLEET) == {}
 
@@ -139,6 +140,7 @@ def test_update_fails_within_the_deadline_and_refresh_sees_what_happened(
     record(figures, "update", seconds, message)
 
     release(sim, figures, "update")
+    host.new_run()  # `pulumi refresh`, then `pulumi destroy`
     read = host.read("u", created.id, created.outs)
     assert {read.id: read.outs["iso_id"]} == media_of(sim.store.snapshot(), FLEET)
     host.delete("u", read.id, read.outs)
@@ -150,6 +152,7 @@ def test_delete_fails_within_the_deadline_and_refresh_sees_what_happened(
     host: Any, sim: SimServer, figures: dict[str, Any]
 ) -> None:
     created = host.create("d", props(world.ISO_UBUNTU_2404))
+    host.new_run()  # `pulumi destroy`
     sim.store.set_faults(hang("writes"))
     seconds, message = timed_failure(lambda: host.delete("d", created.id, created.outs))
     last = message.strip().splitlines()[-1]
@@ -178,9 +181,11 @@ def test_read_fails_within_the_deadline_and_keeps_the_resource(
     record(figures, "read", seconds, message)
 
     release(sim, figures, "read")
+    host.new_run()  # `pulumi refresh`, then `pulumi destroy`
     read = host.read("r", created.id, created.outs)
     assert read.id == created.id
     host.delete("r", read.id, read.outs)
+    assert media_of(sim.store.snapshot(), FLEET) == {}
 
 
 @pytest.mark.timeout(120)

@@ -302,9 +302,7 @@ def test_refresh_against_hostile_answers_fails_clearly_and_keeps_the_resource(
         assert refresh.returncode != 0, refresh.describe()
         output = refresh.stdout + refresh.stderr
         last = resource_error_line(output)
-        assert last.startswith("pulumi_hostup.iso_mount.VpsIsoMountError: could not read"), (
-            refresh.describe()
-        )
+        assert last.startswith("hostup.errors.MountError: could not read"), refresh.describe()
         assert VPS in last
         assert not any(word in last for word in RAW), last
         assert server.count() >= 1

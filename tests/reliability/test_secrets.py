@@ -23,9 +23,10 @@ import urllib3.util.connection
 
 from hostup.client import HostupClient
 from hostup.errors import ConfigurationError, HostupError
+from hostup.settings import Settings
 from hostup_sim import world
 from hostup_sim.server import SimServer
-from pulumi_hostup.iso_mount import ProviderSettings, VpsIsoMountError, VpsIsoMountProvider
+from pulumi_hostup.iso_mount import VpsIsoMountError, VpsIsoMountProvider
 from reliability.support import (
     FLEET,
     HOSTILE_KEY,
@@ -188,9 +189,7 @@ def test_reprs_pickles_logs_and_errors_never_hold_the_key(
     sim = make_sim()
     caplog.set_level(logging.DEBUG)
     client = HostupClient(KEY, sim.url)
-    settings = ProviderSettings(
-        api_key=KEY, endpoint=sim.url, operation_timeout=5, listing_cache_seconds=0
-    )
+    settings = Settings(api_key=KEY, endpoint=sim.url, operation_timeout=5, listing_cache_seconds=0)
     texts = [repr(client), str(client), repr(settings), str(settings)]
     with pytest.raises(TypeError) as refused:
         pickle.dumps(client)

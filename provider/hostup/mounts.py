@@ -1,0 +1,529 @@
+"""The mount engine: one ISO on one CD/DVD device of one VPS, kept as declared.
+
+Front-ends (the Pulumi dynamic resource, the native provider, the OpenTofu
+provider) translate their engine's calls into these and back:
+
+- :meth:`MountEngine.preview_problems`: the live checks a preview or plan makes;
+- :meth:`MountEngine.read`: what is on the device now (None: gone);
+- :meth:`MountEngine.ensure_mounted`: create (mount, or adopt an identical mount)
+  and update (remount, putting the old ISO back if the new one fails);
+- :meth:`MountEngine.ensure_unmounted`: delete.
+
+Promises, whatever the front-end (shared/DESIGN.md, "The resource"):
+
+- Only a definite "this VPS does not exist" (``vps_not_found``) or a listing
+  without the mount means gone; every other error raises.
+- Media we did not mount is never unmounted or replaced; the cloud-init drive is
+  never touched.
+- Ownership within one run (one engine process): a create or update *claims* its
+  drive. A second create of a claimed drive fails (the same mount declared
+  twice); a delete of a claimed drive leaves the disc in (a renamed resource:
+  the new name claimed it, the old name is being deleted).
+- Each operation ends within ``operation_timeout`` (retries, polling and the
+  confirming re-reads included); writes to one VPS are serialized per process;
+  listings are shared for ``listing_cache_seconds`` and dropped before each write.
+- Every error raised is a :class:`MountError` whose text says what to do next.
+
+Time is injectable (``clock``, ``sleep``), so tests run the waits at zero.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from . import assumptions
+from .errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    HostupError,
+    MountError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServerError,
+    TransportError,
+)
+from .listings import ListingCache
+from .rules import Problem, Wording, holds, mount_problems, occupied_message, refusal
+from .rules import vps_not_found_message as _vps_not_found
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .client import HostupClient
+    from .models import IsoMedia
+
+__all__ = ["MountEngine", "MountState"]
+
+# A preview waits at most this long for the API before it warns and goes on.
+LIVE_CHECK_SECONDS: Final = 10.0
+# After a write, the listing is re-read until it shows the change (the docs say the
+# listing is canonical, not the action's answer), backing off up to this wait, for
+# as long as the operation's deadline allows.
+CONFIRM_FIRST_WAIT: Final = 0.25
+CONFIRM_MAX_WAIT: Final = 4.0
+# Requests one API call may send. The operation deadline is the budget; the count is
+# only a backstop. The client's default of 5 gave up on one call in ~250 when a third
+# of the requests fail, and one `pulumi up` of 20 mounts makes ~100 calls
+# (tests/reliability/test_fault_matrix.py).
+MAX_ATTEMPTS_PER_CALL: Final = 20
+# An update that must put the old ISO back gets its own budget, at most this long.
+RESTORE_SECONDS: Final = 60.0
+
+
+@dataclass(frozen=True)
+class MountState:
+    """A mount as the API's listing shows it, with what the listing says of its ISO."""
+
+    vps_id: str
+    iso_id: str
+    device: str
+    iso_name: str | None
+    iso_display_name: str | None
+    iso_size_gb: float | None
+    boot_order: dict[str, Any] | None
+    adopted: bool | None
+    """True: found mounted and taken over, not mounted by us. None: not known."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.vps_id}/{self.device}"
+
+
+def _warn_on_stderr(text: str) -> None:
+    print(f"warning: hostup: {text}", file=sys.stderr, flush=True)
+
+
+class Deadline:
+    """The overall deadline of one operation (no front-end engine enforces one for us)."""
+
+    def __init__(
+        self, seconds: float, what: str, wording: Wording, clock: Callable[[], float]
+    ) -> None:
+        self.seconds = seconds
+        self.what = what
+        self._wording = wording
+        self._clock = clock
+        self._ends = clock() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left; raises :class:`MountError` once none are."""
+        left = self._ends - self._clock()
+        if left <= 0:
+            raise MountError(
+                f"{self.what} did not finish within its {self.seconds:g}s deadline "
+                f"({self._wording.raise_timeout})"
+            )
+        return left
+
+
+class MountEngine:
+    """Mount, read and unmount on behalf of a front-end; thread-safe, one per process.
+
+    Holds the API client, the listing cache, per-VPS write locks and the drives
+    claimed in this run. Nothing here is pickled: a front-end builds it from the
+    settings it resolved.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        wording: Wording | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        warn: Callable[[str], None] = _warn_on_stderr,
+        client: HostupClient | None = None,
+    ) -> None:
+        """``client``: use this one instead of building one from ``settings`` on first use."""
+        self.settings = settings
+        self.wording = wording or Wording()
+        self.listings = ListingCache(clock)
+        self._clock = clock
+        self._sleep = sleep
+        self.warn = warn
+        self._client = client
+        self._lock = threading.Lock()
+        self._vps_locks: dict[str, threading.Lock] = {}
+        self._claims: dict[tuple[str, str], str] = {}
+        self.live_checks_off = False  # set when the API did not answer a live check
+
+    def __repr__(self) -> str:
+        return f"MountEngine({self.settings!r})"
+
+    # -- plumbing --
+
+    def client(self) -> HostupClient:
+        """The API client, built on first use; :class:`MountError` without a key."""
+        from .client import HostupClient, RetryPolicy
+
+        with self._lock:
+            if self._client is None:
+                if not self.settings.api_key:
+                    raise MountError(f"no Hostup API key: {self.wording.set_key}")
+                self._client = HostupClient(
+                    self.settings.api_key,
+                    self.settings.endpoint,
+                    retry=RetryPolicy(
+                        max_attempts=MAX_ATTEMPTS_PER_CALL, sleep=self._sleep, clock=self._clock
+                    ),
+                )
+            return self._client
+
+    def deadline(self, what: str, seconds: float | None = None) -> Deadline:
+        budget = self.settings.operation_timeout if seconds is None else seconds
+        return Deadline(budget, what, self.wording, self._clock)
+
+    @contextmanager
+    def _writing(self, vps_id: str) -> Iterator[None]:
+        """Serialize this process's writes to one VPS (mount and unmount race otherwise)."""
+        with self._lock:
+            lock = self._vps_locks.setdefault(vps_id, threading.Lock())
+        with lock:
+            yield
+
+    @contextmanager
+    def _user_errors(self, what: str) -> Iterator[None]:
+        """Turn the client's errors into one :class:`MountError` a person can act on."""
+        try:
+            yield
+        except MountError:
+            raise
+        except HostupError as exc:
+            raise MountError(f"could not {what}: {_message(exc)}") from None
+
+    def _listing(self, vps_id: str, *, deadline: float, max_age: float = 0.0) -> IsoMedia:
+        client = self.client()
+        return self.listings.get(
+            vps_id, lambda: client.get_iso_media(vps_id, deadline=deadline), max_age
+        )
+
+    # -- preview --
+
+    def preview_problems(
+        self, vps_id: str, iso_id: str, device: str, *, stack_mounted: bool
+    ) -> list[Problem]:
+        """The live checks of a preview: what would stop this mount, per input.
+
+        One listing read, shared with other checks of the VPS. A definite answer
+        (VPS not found, a wrong or revoked key, a missing scope, a bad endpoint) is a
+        problem; an API that cannot be reached is not: it warns once and turns the
+        live checks of this process off. Never raises for the API's sake.
+        """
+        if not self.settings.api_key or self.live_checks_off:
+            return []  # a preview without credentials (or API): offline checks only
+        try:
+            self.client()
+        except ConfigurationError as exc:
+            # A bad endpoint fails every later step too: say so at preview.
+            return [Problem("", f"provider configuration: {_message(exc)}")]
+        try:
+            media = self._listing(
+                vps_id,
+                max_age=self.settings.listing_cache_seconds,
+                deadline=min(self.settings.operation_timeout, LIVE_CHECK_SECONDS),
+            )
+        except NotFoundError as exc:
+            if exc.code != "vps_not_found":
+                raise
+            return [Problem("vps_id", _vps_not_found(vps_id))]
+        except (AuthenticationError, PermissionDeniedError) as exc:
+            # The key is wrong, revoked or lacks a scope: a definite answer that every
+            # later step would get too, so the preview fails now (a PR gate relies on it).
+            return [Problem("", f"the Hostup API refused the key: {_message(exc)}")]
+        except (TransportError, APIError) as exc:
+            if isinstance(exc, TransportError):
+                # Unreachable once, unreachable for this preview: warn once, then skip
+                # the other live checks instead of waiting for each in turn.
+                self.live_checks_off = True
+            self.warn(f"could not check {vps_id}/{device} against the API: {_message(exc)}")
+            return []
+        return mount_problems(
+            media, vps_id, iso_id, device, stack_mounted=stack_mounted, wording=self.wording
+        )
+
+    # -- read --
+
+    def read(self, vps_id: str, device: str, *, adopted: bool | None = None) -> MountState | None:
+        """What ``device`` holds now (one listing read, shared per VPS); None when gone.
+
+        ``adopted`` is carried over from the caller's state: a read cannot tell.
+        """
+        with self._user_errors(f"read {vps_id}/{device}"):
+            try:
+                media = self._listing(
+                    vps_id,
+                    max_age=self.settings.listing_cache_seconds,
+                    deadline=self.settings.operation_timeout,
+                )
+            except NotFoundError as exc:
+                # Only a definite "this VPS does not exist" means gone; any other 404
+                # (a wrong endpoint, a proxy) must not drop the resource.
+                if exc.code == "vps_not_found":
+                    return None
+                raise
+            current = media.mounted_on(device)
+            if current is None or not current.holds_iso or current.iso_id is None:
+                return None
+            return _state(vps_id, current.iso_id, device, media, adopted)
+
+    # -- create and update --
+
+    def ensure_mounted(
+        self,
+        vps_id: str,
+        iso_id: str,
+        device: str,
+        *,
+        previous_iso: str | None = None,
+        adopted: bool | None = None,
+    ) -> MountState:
+        """Make ``device`` hold ``iso_id``; claim the drive for this run.
+
+        Create (``previous_iso`` None): an identical mount is adopted without a
+        write; media we did not mount, a closed gate or a drive already claimed in
+        this run are refused before any write. Update (``previous_iso``: the ISO our
+        state says is there): the device's ISO is swapped; if the API refuses to
+        mount over media, unmount and mount, and put ``previous_iso`` back if the
+        new one fails. ``adopted`` is the state's flag, kept when nothing is written.
+        """
+        with self._user_errors(f"mount {iso_id} on {vps_id}/{device}"):
+            deadline = self.deadline(f"mounting {iso_id} on {vps_id}")
+            with self._writing(vps_id):
+                if previous_iso is None:
+                    self._refuse_claimed(vps_id, device)
+                media = self._listing_before_write(vps_id, deadline)
+                if holds(media.mounted_on(device), iso_id):
+                    adopted = True if previous_iso is None else adopted
+                else:
+                    self._refuse_before_write(media, vps_id, iso_id, device, previous_iso)
+                    if previous_iso is None:
+                        media = self._mount(vps_id, iso_id, device, deadline)
+                    else:
+                        media = self._replace_media(vps_id, iso_id, device, previous_iso, deadline)
+                    adopted = False
+                self._claims[(vps_id, device)] = iso_id
+                return _state(vps_id, iso_id, device, media, adopted)
+
+    def _refuse_before_write(
+        self, media: IsoMedia, vps_id: str, iso_id: str, device: str, previous_iso: str | None
+    ) -> None:
+        """Raise, naming every problem, if mounting would be refused or take foreign media."""
+        current = media.mounted_on(device)
+        # An update finds another ISO than the one it recorded: someone swapped it.
+        if (
+            previous_iso is not None
+            and current is not None
+            and current.holds_iso
+            and (current.iso_id != previous_iso)
+        ):
+            raise MountError(
+                occupied_message(vps_id, device, current, media, self.wording)
+                + f" ({self.wording.owner} last saw {previous_iso} there: "
+                f"{self.wording.refresh} to accept what is mounted now, "
+                f"then {self.wording.apply})"
+            )
+        problems = mount_problems(
+            media,
+            vps_id,
+            iso_id,
+            device,
+            stack_mounted=previous_iso is not None,
+            wording=self.wording,
+        )
+        if problems:
+            raise MountError(refusal(problems))
+
+    def _refuse_claimed(self, vps_id: str, device: str) -> None:
+        """A create of a drive that a create or update of this run claimed: a duplicate."""
+        claimed = self._claims.get((vps_id, device))
+        if claimed is None:
+            return
+        raise MountError(
+            f"{device} of VPS {vps_id} is already claimed by another resource in this run "
+            f"(it holds {claimed}): two resources declare the same VPS and device; "
+            "remove one of them"
+        )
+
+    def _listing_before_write(self, vps_id: str, deadline: Deadline) -> IsoMedia:
+        """The listing a write decides on; one read seconds old (a preview's) is reused."""
+        try:
+            return self._listing(
+                vps_id,
+                max_age=self.settings.listing_cache_seconds,
+                deadline=deadline.remaining(),
+            )
+        except NotFoundError as exc:
+            if exc.code == "vps_not_found":
+                raise MountError(_vps_not_found(vps_id)) from None
+            raise
+
+    def _replace_media(
+        self, vps_id: str, iso_id: str, device: str, old_iso: str, deadline: Deadline
+    ) -> IsoMedia:
+        try:
+            return self._mount(vps_id, iso_id, device, deadline)
+        except ConflictError as exc:
+            if not assumptions.is_media_present_conflict(exc.status, exc.code):
+                raise
+        # The API refuses to mount over media: unmount, mount, and put the old ISO
+        # back if the new one does not take, so a failed update leaves what was there.
+        self._unmount(vps_id, device, deadline)
+        try:
+            return self._mount(vps_id, iso_id, device, deadline)
+        except HostupError as exc:
+            # Its own budget (the update's is spent), capped by the configured deadline:
+            # an update that must put the old ISO back ends within twice the deadline.
+            restore = self.deadline(
+                "restoring the old ISO", min(RESTORE_SECONDS, self.settings.operation_timeout)
+            )
+            try:
+                self._mount(vps_id, old_iso, device, restore)
+            except HostupError as rollback_exc:
+                raise MountError(
+                    f"mounting {iso_id} on {vps_id}/{device} failed ({_message(exc)}), and "
+                    f"putting {old_iso} back failed too ({_message(rollback_exc)}): the device "
+                    f"is empty now; {self.wording.refresh}, then {self.wording.apply}"
+                ) from None
+            raise MountError(
+                f"mounting {iso_id} on {vps_id}/{device} failed: {_message(exc)}; "
+                f"{old_iso} is mounted again, as before"
+            ) from None
+
+    # -- delete --
+
+    def ensure_unmounted(self, vps_id: str, device: str, iso_id: str | None) -> None:
+        """Unmount ``iso_id`` from ``device`` if it is there and no one else claims it.
+
+        Done without a write when the VPS is gone or the device empty. Another ISO
+        on the device, or a drive that another resource claimed in this run, is left
+        alone with a warning.
+        """
+        with self._user_errors(f"unmount {iso_id} from {vps_id}/{device}"):
+            deadline = self.deadline(f"unmounting {vps_id}/{device}")
+            with self._writing(vps_id):
+                try:
+                    media = self._listing(vps_id, max_age=0, deadline=deadline.remaining())
+                except NotFoundError as exc:
+                    if exc.code == "vps_not_found":
+                        return
+                    raise
+                current = media.mounted_on(device)
+                if current is None or not current.holds_iso:
+                    return
+                if current.iso_id != iso_id:
+                    self.warn(
+                        f"left {current.iso_id} on {vps_id}/{device} alone: {self.wording.owner} "
+                        f"mounted {iso_id}, and someone has mounted another ISO there since"
+                    )
+                    return
+                if self._claims.get((vps_id, device)) == iso_id:
+                    self.warn(
+                        f"left {iso_id} on {vps_id}/{device} mounted: another resource of this "
+                        "run now manages it (a renamed resource, or one moved into a component)"
+                    )
+                    return
+                self._unmount(vps_id, device, deadline)
+
+    # -- API steps --
+
+    def _mount(self, vps_id: str, iso_id: str, device: str, deadline: Deadline) -> IsoMedia:
+        """POST mount, follow a 202, then re-read until the listing shows it."""
+        from .models import Operation
+
+        client = self.client()
+
+        def is_mounted(media: IsoMedia) -> bool:
+            return holds(media.mounted_on(device), iso_id)
+
+        self.listings.invalidate(vps_id)  # before the write: see ListingCache
+        try:
+            answer = client.mount_iso(
+                vps_id,
+                iso_id,
+                device,  # type: ignore[arg-type]  # the front-end validated it
+                deadline=deadline.remaining(),
+            )
+            if isinstance(answer, Operation):
+                client.wait_for_operation(answer, deadline=deadline.remaining(), vps_id=vps_id)
+        except (TransportError, ServerError) as exc:
+            # No answer we can trust (a 5xx may come from a gateway after the API
+            # acted): one read of the listing decides whether the mount happened.
+            try:
+                return self._confirm(vps_id, deadline, is_mounted, once=True)
+            except HostupError:
+                raise exc from None
+        return self._confirm(vps_id, deadline, is_mounted)
+
+    def _unmount(self, vps_id: str, device: str, deadline: Deadline) -> IsoMedia:
+        self.listings.invalidate(vps_id)  # before the write: see ListingCache
+        self.client().unmount_iso(
+            vps_id,
+            device,  # type: ignore[arg-type]  # the front-end validated it
+            deadline=deadline.remaining(),
+        )
+
+        def gone(media: IsoMedia) -> bool:
+            current = media.mounted_on(device)
+            return current is None or not current.holds_iso
+
+        return self._confirm(vps_id, deadline, gone)
+
+    def _confirm(
+        self,
+        vps_id: str,
+        deadline: Deadline,
+        done: Callable[[IsoMedia], bool],
+        *,
+        once: bool = False,
+    ) -> IsoMedia:
+        """Re-read the listing until ``done`` holds, backing off, within ``deadline``.
+
+        ``once``: a single read decides. Each listing read is cached.
+        """
+        client = self.client()
+        wait = CONFIRM_FIRST_WAIT
+        reads = 0
+        started = self._clock()
+        while True:
+            media = client.get_iso_media(vps_id, deadline=deadline.remaining())
+            reads += 1
+            self.listings.put(vps_id, media)
+            if done(media):
+                return media
+            left = deadline.remaining()
+            if once or left <= wait:
+                break
+            self._sleep(wait)
+            wait = min(wait * 2, CONFIRM_MAX_WAIT)
+        raise MountError(
+            f"the API accepted the change on VPS {vps_id}, but its ISO listing did not show "
+            f"it ({reads} read(s) in {self._clock() - started:.3g}s); {self.wording.refresh} "
+            f"to see what is mounted, then {self.wording.apply}"
+        )
+
+
+def _state(
+    vps_id: str, iso_id: str, device: str, media: IsoMedia, adopted: bool | None
+) -> MountState:
+    image = media.find_available(iso_id)
+    return MountState(
+        vps_id=vps_id,
+        iso_id=iso_id,
+        device=device,
+        iso_name=image.name if image else None,
+        iso_display_name=image.display_name if image else None,
+        iso_size_gb=image.size_gb if image else None,
+        boot_order=dict(media.boot_order) if media.boot_order is not None else None,
+        adopted=adopted,
+    )
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
