@@ -21,11 +21,15 @@ Typical use::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from e2e.hostup_stack import HostupStack, StackFactory
 from e2e.pulumi_cli import TIMINGS, PulumiCLIMissing, PulumiSandbox, locate_bin_dir
+from hostup_sim.server import SimServer
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +48,32 @@ def pulumi_sandbox(
     name = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name)[:40]
     root = tmp_path_factory.mktemp(f"pulumi-{name}", numbered=True)
     return PulumiSandbox(bin_dir=pulumi_bin_dir, root=root, test_id=request.node.nodeid)
+
+
+@pytest.fixture
+def open_stack(pulumi_sandbox: PulumiSandbox, sim: SimServer) -> Iterator[StackFactory]:
+    """Opens stacks (tests/e2e/programs/mounts unless told); afterwards checks that no
+    CLI call of any of them printed the API key."""
+    stacks: list[HostupStack] = []
+
+    def open_(
+        mounts: list[dict[str, Any]] | None = None,
+        *,
+        project: Path | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> HostupStack:
+        config = dict(config or {})
+        if project is None:
+            project = pulumi_sandbox.copy_program("mounts")
+            config["mounts"] = [dict(m) for m in (mounts or [])]
+        stack = HostupStack.open(pulumi_sandbox, sim, project, config)
+        stacks.append(stack)
+        return stack
+
+    yield open_
+    for stack in stacks:
+        leaks = stack.printed_key()
+        assert not leaks, f"the API key was printed by: {leaks}"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

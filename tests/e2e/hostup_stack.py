@@ -19,7 +19,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,6 +266,10 @@ class HostupStack:
             for r in self.results
             if "--show-secrets" not in r.args and DEMO_API_KEY in r.stdout + r.stderr
         ]
+
+
+# `open_stack(mounts, project=..., config=...)`, the e2e fixture (tests/e2e/conftest.py).
+StackFactory = Callable[..., HostupStack]
 
 
 def wait_until_gone(session_id: int, timeout: float = 15.0) -> list[int]:

@@ -28,7 +28,6 @@ import base64
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from e2e.hostup_stack import (
     MOUNT_TYPE,
     YES,
     HostupStack,
+    StackFactory,
     api_calls,
     copy_example,
     interrupt_twice,
@@ -75,34 +75,6 @@ UNMOUNT = "unmountVpsIso"
 INSTALLER = {"name": "installer", "vpsId": VPS_WEB_1, "isoId": ISO_UBUNTU_2404}
 TOOLS = {"name": "tools", "vpsId": VPS_BUILD_1, "isoId": ISO_TOOLS, "device": "ide3"}
 BOTH_MOUNTED = {**SEEDED, VPS_WEB_1: {"ide2": ISO_UBUNTU_2404}, VPS_BUILD_1: {"ide3": ISO_TOOLS}}
-
-StackFactory = Callable[..., HostupStack]
-
-
-@pytest.fixture
-def open_stack(pulumi_sandbox: PulumiSandbox, sim: SimServer) -> Iterator[StackFactory]:
-    """Opens stacks (tests/e2e/programs/mounts unless told); afterwards checks that no
-    CLI call of any of them printed the API key."""
-    stacks: list[HostupStack] = []
-
-    def open_(
-        mounts: list[dict[str, Any]] | None = None,
-        *,
-        project: Path | None = None,
-        config: dict[str, Any] | None = None,
-    ) -> HostupStack:
-        config = dict(config or {})
-        if project is None:
-            project = pulumi_sandbox.copy_program("mounts")
-            config["mounts"] = [dict(m) for m in (mounts or [])]
-        stack = HostupStack.open(pulumi_sandbox, sim, project, config)
-        stacks.append(stack)
-        return stack
-
-    yield open_
-    for stack in stacks:
-        leaks = stack.printed_key()
-        assert not leaks, f"the API key was printed by: {leaks}"
 
 
 @pytest.fixture
