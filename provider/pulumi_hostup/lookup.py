@@ -8,14 +8,12 @@ provider's: stack config ``hostup:apiKey`` / ``hostup:endpoint``, else
 
 from __future__ import annotations
 
-import os
-
 import pulumi
 
 from hostup.client import HostupClient
-from hostup.contract import DEFAULT_ENDPOINT
 from hostup.errors import ConfigurationError
 from hostup.models import IsoImage
+from hostup.settings import Settings
 
 __all__ = ["find_iso", "find_iso_image"]
 
@@ -40,18 +38,21 @@ def find_iso_image(client: HostupClient, vps_id: str, name: str) -> IsoImage:
 def find_iso(vps_id: pulumi.Input[str], name: str) -> pulumi.Output[str]:
     """The ``available[].id`` of the ISO called ``name`` on ``vps_id``, as an Output."""
     config = pulumi.Config("hostup")
-    key: pulumi.Input[str | None] = config.get_secret("apiKey") or os.environ.get("HOSTUP_API_KEY")
-    endpoint = config.get("endpoint") or os.environ.get("HOSTUP_ENDPOINT") or DEFAULT_ENDPOINT
+    key: pulumi.Input[str | None] = config.get_secret("apiKey")
+    endpoint = config.get("endpoint")
 
     def look_up(args: list[str | None]) -> str:
-        api_key, vps = args
-        if not api_key:
+        config_key, vps = args
+        stack_config = {"apiKey": config_key, "endpoint": endpoint}
+        # The provider's precedence: stack config, then HOSTUP_*, then the default.
+        settings = Settings.resolve(stack_config.get)
+        if not settings.api_key:
             raise ConfigurationError(
                 "no Hostup API key: run `pulumi config set --secret hostup:apiKey <key>` "
                 "or export HOSTUP_API_KEY"
             )
         assert vps is not None
-        with HostupClient(api_key, endpoint) as client:
+        with HostupClient(settings.api_key, settings.endpoint) as client:
             return find_iso_image(client, vps, name).id
 
     # The id is derived from the secret key but is not secret itself.
