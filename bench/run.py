@@ -85,6 +85,7 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
         step("check (new mount, during `up`)", lambda: host.check("a", {}, during_up))
         step("check (new mount, preview)", lambda: host.check("a", {}, first))
         step("create (right after check)", lambda: host.create("a", first))
+        host.new_run()  # the next `pulumi up`: a second create in one run is a duplicate
         created = host.create("a", first)  # adopt: same mount again, to get outputs
         outs = created.outs
         step("check (steady state)", lambda: host.check("a", outs, first))

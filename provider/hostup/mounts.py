@@ -15,10 +15,14 @@ Promises, whatever the front-end (shared/DESIGN.md, "The resource"):
   without the mount means gone; every other error raises.
 - Media we did not mount is never unmounted or replaced; the cloud-init drive is
   never touched.
-- Ownership within one run (one engine process): a create or update *claims* its
-  drive. A second create of a claimed drive fails (the same mount declared
-  twice); a delete of a claimed drive leaves the disc in (a renamed resource:
-  the new name claimed it, the old name is being deleted).
+- Ownership within one run (a front-end's engine starts one provider process per
+  command): a create or update *claims* its drive. A second create of a claimed
+  drive fails (the same mount declared twice). A delete of a drive that a create
+  of this run *adopted* leaves the disc in: that is a renamed resource, whose new
+  name adopted the mount while the old name is deleted. A delete of a drive that
+  this run *mounted* unmounts it and ends the claim (in a real run that cannot be
+  another resource's mount, unless someone ejected it out of band just before). A
+  read that finds the drive no longer holding the claimed ISO ends the claim too.
 - Each operation ends within ``operation_timeout`` (retries, polling and the
   confirming re-reads included); writes to one VPS are serialized per process;
   listings are shared for ``listing_cache_seconds`` and dropped before each write.
@@ -96,6 +100,14 @@ class MountState:
         return f"{self.vps_id}/{self.device}"
 
 
+@dataclass(frozen=True)
+class _Claim:
+    """A drive a create or update of this run made hold ``iso_id`` (``adopted``: no write)."""
+
+    iso_id: str
+    adopted: bool
+
+
 def _warn_on_stderr(text: str) -> None:
     print(f"warning: hostup: {text}", file=sys.stderr, flush=True)
 
@@ -151,7 +163,7 @@ class MountEngine:
         self._client = client
         self._lock = threading.Lock()
         self._vps_locks: dict[str, threading.Lock] = {}
-        self._claims: dict[tuple[str, str], str] = {}
+        self._claims: dict[tuple[str, str], _Claim] = {}
         self.live_checks_off = False  # set when the API did not answer a live check
 
     def __repr__(self) -> str:
@@ -269,9 +281,11 @@ class MountEngine:
                     return None
                 raise
             current = media.mounted_on(device)
-            if current is None or not current.holds_iso or current.iso_id is None:
+            held = current.iso_id if current is not None and current.holds_iso else None
+            self._release_claim_unless_held(vps_id, device, held)
+            if held is None:
                 return None
-            return _state(vps_id, current.iso_id, device, media, adopted)
+            return _state(vps_id, held, device, media, adopted)
 
     # -- create and update --
 
@@ -308,7 +322,7 @@ class MountEngine:
                     else:
                         media = self._replace_media(vps_id, iso_id, device, previous_iso, deadline)
                     adopted = False
-                self._claims[(vps_id, device)] = iso_id
+                self._claims[(vps_id, device)] = _Claim(iso_id, adopted=adopted is True)
                 return _state(vps_id, iso_id, device, media, adopted)
 
     def _refuse_before_write(
@@ -342,14 +356,25 @@ class MountEngine:
 
     def _refuse_claimed(self, vps_id: str, device: str) -> None:
         """A create of a drive that a create or update of this run claimed: a duplicate."""
-        claimed = self._claims.get((vps_id, device))
-        if claimed is None:
+        claim = self._claims.get((vps_id, device))
+        if claim is None:
             return
         raise MountError(
             f"{device} of VPS {vps_id} is already claimed by another resource in this run "
-            f"(it holds {claimed}): two resources declare the same VPS and device; "
+            f"(it holds {claim.iso_id}): two resources declare the same VPS and device; "
             "remove one of them"
         )
+
+    def _release_claim_unless_held(self, vps_id: str, device: str, held: str | None) -> None:
+        """Forget the run's claim on a drive that no longer holds the claimed ISO.
+
+        The claim protected that mount; once the API shows it gone (an out-of-band
+        eject seen by a refresh), a new create of the drive is no duplicate.
+        """
+        with self._lock:  # read() holds no write lock of the VPS
+            claim = self._claims.get((vps_id, device))
+            if claim is not None and claim.iso_id != held:
+                del self._claims[(vps_id, device)]
 
     def _listing_before_write(self, vps_id: str, deadline: Deadline) -> IsoMedia:
         """The listing a write decides on; one read seconds old (a preview's) is reused."""
@@ -415,6 +440,8 @@ class MountEngine:
                         return
                     raise
                 current = media.mounted_on(device)
+                held = current.iso_id if current is not None and current.holds_iso else None
+                self._release_claim_unless_held(vps_id, device, held)
                 if current is None or not current.holds_iso:
                     return
                 if current.iso_id != iso_id:
@@ -423,13 +450,15 @@ class MountEngine:
                         f"mounted {iso_id}, and someone has mounted another ISO there since"
                     )
                     return
-                if self._claims.get((vps_id, device)) == iso_id:
+                claim = self._claims.get((vps_id, device))
+                if claim is not None and claim.iso_id == iso_id and claim.adopted:
                     self.warn(
                         f"left {iso_id} on {vps_id}/{device} mounted: another resource of this "
                         "run now manages it (a renamed resource, or one moved into a component)"
                     )
                     return
                 self._unmount(vps_id, device, deadline)
+                self._claims.pop((vps_id, device), None)
 
     # -- API steps --
 

@@ -114,6 +114,16 @@ def test_a_delete_in_a_later_run_unmounts_what_this_run_claimed(
     assert on_api(sim) == {}
 
 
+def test_a_delete_in_the_run_that_mounted_the_drive_unmounts_it_and_frees_it(
+    engine: MountEngine, sim: SimServer
+) -> None:
+    """Only an adopting create marks a rename; a drive this run mounted is not one."""
+    engine.ensure_mounted(VPS, UBUNTU, "ide2")
+    engine.ensure_unmounted(VPS, "ide2", UBUNTU)
+    assert on_api(sim) == {}
+    assert engine.ensure_mounted(VPS, UBUNTU, "ide2").adopted is False  # free again
+
+
 def test_the_same_drive_declared_twice_fails_the_second_create(
     engine: MountEngine, sim: SimServer
 ) -> None:
@@ -124,6 +134,18 @@ def test_the_same_drive_declared_twice_fails_the_second_create(
     assert "ide2 of VPS" in str(info.value)
     assert "already claimed by another resource" in str(info.value)
     assert calls(sim) == []  # refused before any request
+    assert on_api(sim) == {"ide2": UBUNTU}
+
+
+def test_a_read_that_sees_the_disc_ejected_frees_the_drive(
+    engine: MountEngine, sim: SimServer
+) -> None:
+    """`pulumi up --refresh` after an out-of-band eject: the create is no duplicate."""
+    engine.ensure_mounted(VPS, UBUNTU, "ide2")
+    sim.store.drift_unmount(VPS, "ide2")
+    engine.listings.clear()
+    assert engine.read(VPS, "ide2") is None
+    assert engine.ensure_mounted(VPS, UBUNTU, "ide2").iso_id == UBUNTU
     assert on_api(sim) == {"ide2": UBUNTU}
 
 

@@ -93,8 +93,7 @@ def test_host_runs_the_whole_lifecycle(host: ProviderHost, sim: SimServer) -> No
     moved = {**inputs, "device": "ide3"}
     assert host.diff("boot", read.id, updated.outs, moved) == (DIFF_SOME, ["device"])
 
-    # `pulumi destroy` is another run, in a provider process of its own. (Within the run
-    # that mounted it, a delete leaves the disc in: that is how a rename must behave.)
+    # `pulumi destroy` is another run, in a provider process of its own, as here.
     with ProviderHost(HOST_ENV) as destroy_run:
         destroy_run.configure(stack_config(sim))
         destroy_run.delete("boot", read.id, updated.outs)
