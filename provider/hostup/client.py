@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 from pydantic import BaseModel, ValidationError
 
 from . import assumptions
-from ._http import HttpTransport, RetryPolicy, Timeouts
+from ._http import HttpTransport
 from .contract import (
     DEFAULT_DEVICE,
     DEFAULT_ENDPOINT,
@@ -48,13 +48,12 @@ from .models import (
     VpsPage,
     dump_body,
 )
+from .retry import RetryPolicy, Timeouts
 
 __all__ = [
     "DEFAULT_ENDPOINT",
     "MAX_SEGMENT_LENGTH",
     "HostupClient",
-    "RetryPolicy",
-    "Timeouts",
     "path_segment_problem",
     "validate_path_segment",
 ]

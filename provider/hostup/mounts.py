@@ -173,7 +173,8 @@ class MountEngine:
 
     def client(self) -> HostupClient:
         """The API client, built on first use; :class:`MountError` without a key."""
-        from .client import HostupClient, RetryPolicy
+        from .client import HostupClient
+        from .retry import RetryPolicy
 
         with self._lock:
             if self._client is None:

@@ -10,8 +10,8 @@ import pytest
 import yaml  # type: ignore[import-untyped]  # no stubs in the dev extras
 
 from harness.scripted_api import API_KEY, CONTRACT_PATH, FakeClock, ScriptedServer
-from hostup._http import RetryPolicy, Timeouts
 from hostup.client import HostupClient
+from hostup.retry import RetryPolicy, Timeouts
 
 
 @pytest.fixture(scope="session")

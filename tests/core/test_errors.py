@@ -20,7 +20,6 @@ from harness.scripted_api import (
     problem,
 )
 from hostup import errors
-from hostup._http import RetryPolicy
 from hostup.client import HostupClient
 from hostup.errors import (
     APIError,
@@ -42,6 +41,7 @@ from hostup.errors import (
     api_error,
     error_class,
 )
+from hostup.retry import RetryPolicy
 
 MOUNT_PATH = f"{ISO_PATH}/actions/mount"
 

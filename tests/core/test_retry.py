@@ -28,7 +28,6 @@ from harness.scripted_api import (
     ok,
     problem,
 )
-from hostup._http import RetryPolicy, Timeouts
 from hostup.client import HostupClient
 from hostup.errors import (
     APIError,
@@ -39,6 +38,7 @@ from hostup.errors import (
     ServerError,
     TransportError,
 )
+from hostup.retry import RetryPolicy, Timeouts
 
 MEDIA = load_fixture("listVpsIsoMedia.200.json")
 QUEUED = load_fixture("constructed/operation.202.queued.json")
