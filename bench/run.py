@@ -36,19 +36,20 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import engine
+import harness_path  # noqa: F401  (before harness.*: puts tests/ on sys.path)
 import raw_http
 import startup
 from engine import BenchStack, CallCount, Simulator, mount_targets
 from floor_provider import FloorMountProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
-from e2e.pulumi_cli import PulumiResult
 from harness.machine import cpu_model, memory_gb
+from harness.pulumi_cli import PulumiResult, locate_bin_dir
 from hostup_sim import world
 from pulumi_hostup.iso_mount import VpsIsoMountProvider
 
@@ -120,6 +121,17 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
 # -- 2 to 4. the real engine ---------------------------------------------------------------
 
 
+def grid(
+    sizes: Sequence[int], latencies: Sequence[float], reps: int
+) -> Iterator[tuple[int, int, list[tuple[str, str]], float]]:
+    """Every (repetition, N, N's mount targets, latency), in the order the runs take."""
+    for rep in range(reps):
+        for n in sizes:
+            mounts = mount_targets(n)
+            for latency in latencies:
+                yield rep, n, mounts, latency
+
+
 def engine_runs(
     sim: Simulator,
     stacks: dict[str, BenchStack],
@@ -132,39 +144,34 @@ def engine_runs(
     commands: dict[str, dict[str, Any]] = {}
     state: dict[str, Any] = {}
     kinds = ["hostup", "floor", "raw"]
-    for rep in range(reps):
-        for n in sizes:
-            mounts = mount_targets(n)
-            for latency in latencies:
-                shift = (rep + len(timings)) % len(kinds)
-                for kind in kinds[shift:] + kinds[:shift]:
-                    record: dict[str, Any] = {"rep": rep, "n": n, "latency_ms": latency}
-                    record["kind"] = kind
-                    sim.reset(latency_ms=latency)
-                    if kind == "raw":
-                        record["up_s"] = raw_http.mount_all(
-                            sim.url, world.DEMO_API_KEY, mounts, engine.CREATE_ISO
-                        )
-                        record["calls"] = sim.calls().total
-                    elif kind == "floor":
-                        stack = stacks["floor"]
-                        stack.configure(mounts)
-                        record["up_s"] = stack.up().seconds
-                        if rep == 0 and latency == latencies[0]:
-                            state.setdefault("floor", {})[str(n)] = state_size(
-                                stack.export(), n, FLOOR_TYPE
-                            )
-                        record["destroy_s"] = stack.destroy().seconds
-                    else:
-                        first = rep == 0 and latency == latencies[0]
-                        record.update(
-                            hostup_run(sim, stacks["hostup"], n, mounts, first, commands, state)
-                        )
-                    log(
-                        f"rep {rep} N={n} {latency:g} ms {kind}: up {record['up_s']:.2f}s"
-                        + (f" ({record['calls']} calls)" if "calls" in record else "")
+    for rep, n, mounts, latency in grid(sizes, latencies, reps):
+        shift = (rep + len(timings)) % len(kinds)
+        for kind in kinds[shift:] + kinds[:shift]:
+            record: dict[str, Any] = {"rep": rep, "n": n, "latency_ms": latency}
+            record["kind"] = kind
+            sim.reset(latency_ms=latency)
+            if kind == "raw":
+                record["up_s"] = raw_http.mount_all(
+                    sim.url, world.DEMO_API_KEY, mounts, engine.CREATE_ISO
+                )
+                record["calls"] = sim.calls().total
+            elif kind == "floor":
+                stack = stacks["floor"]
+                stack.configure(mounts)
+                record["up_s"] = stack.up().seconds
+                if rep == 0 and latency == latencies[0]:
+                    state.setdefault("floor", {})[str(n)] = state_size(
+                        stack.export(), n, FLOOR_TYPE
                     )
-                    timings.append(record)
+                record["destroy_s"] = stack.destroy().seconds
+            else:
+                first = rep == 0 and latency == latencies[0]
+                record.update(hostup_run(sim, stacks["hostup"], n, mounts, first, commands, state))
+            log(
+                f"rep {rep} N={n} {latency:g} ms {kind}: up {record['up_s']:.2f}s"
+                + (f" ({record['calls']} calls)" if "calls" in record else "")
+            )
+            timings.append(record)
     return {"timings": timings, "commands": commands, "state": state}
 
 
@@ -177,23 +184,18 @@ def preview_runs(
 ) -> dict[str, Any]:
     """`pulumi preview` of N new mounts (empty stacks), ours against the floor."""
     timings: list[dict[str, Any]] = []
-    for rep in range(reps):
-        for n in sizes:
-            mounts = mount_targets(n)
-            for latency in latencies:
-                kinds = (
-                    ("hostup", "floor") if (rep + len(timings)) % 2 == 0 else ("floor", "hostup")
-                )
-                for kind in kinds:
-                    sim.reset(latency_ms=latency)
-                    stacks[kind].configure(mounts)
-                    sim.clear_log()
-                    result = stacks[kind].preview()
-                    record = {"rep": rep, "n": n, "latency_ms": latency, "kind": kind}
-                    record |= {"preview_s": result.seconds, "calls": sim.calls().total}
-                    record["vpses"] = len({vps for vps, _ in mounts})
-                    log(f"rep {rep} N={n} {latency:g} ms {kind}: preview {result.seconds:.2f}s")
-                    timings.append(record)
+    for rep, n, mounts, latency in grid(sizes, latencies, reps):
+        kinds = ("hostup", "floor") if (rep + len(timings)) % 2 == 0 else ("floor", "hostup")
+        for kind in kinds:
+            sim.reset(latency_ms=latency)
+            stacks[kind].configure(mounts)
+            sim.clear_log()
+            result = stacks[kind].preview()
+            record = {"rep": rep, "n": n, "latency_ms": latency, "kind": kind}
+            record |= {"preview_s": result.seconds, "calls": sim.calls().total}
+            record["vpses"] = len({vps for vps, _ in mounts})
+            log(f"rep {rep} N={n} {latency:g} ms {kind}: preview {result.seconds:.2f}s")
+            timings.append(record)
     return {"timings": timings}
 
 
@@ -394,8 +396,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.rate_limit_mounts, args.startup_runs = 2, 1
     out: Path = args.out or RESULTS_DIR / ("smoke.json" if args.smoke else "results.json")
     sections = set(args.only or ["methods", "engine", "preview", "startup", "rate"])
-
-    from e2e.pulumi_cli import locate_bin_dir
 
     bin_dir = locate_bin_dir()
     version = subprocess.run(

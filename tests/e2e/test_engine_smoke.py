@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.pulumi_cli import PulumiCLIMissing, PulumiSandbox, locate_bin_dir, python_virtualenv
+from harness.pulumi_cli import PulumiCLIMissing, PulumiSandbox, locate_bin_dir, python_virtualenv
 
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 UP = ("up", "--yes", "--non-interactive", "--skip-preview")

@@ -18,10 +18,15 @@ from typing import Any
 import grpc
 import pytest
 
+from harness.processes import wait_for
 from hostup_sim import world
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
-from reliability.support import FLEET, log_records, media_of, wait_for
+from reliability.support import (
+    FLEET,
+    log_records,
+    media_of,
+)
 
 DEADLINE = 3.0
 SLACK = 3.5  # gRPC, process scheduling on a busy CI machine, the last read timeout

@@ -21,14 +21,12 @@ from typing import Any
 
 import pytest
 
+from harness.servers import Answer, HostileServer, json_answer
 from hostup_sim.server import SimServer
 from pulumi_hostup.iso_mount import VpsIsoMountError, VpsIsoMountProvider
 from reliability.support import (
     FLEET,
     HOSTILE_KEY,
-    Answer,
-    HostileServer,
-    json_answer,
     resource_error_line,
 )
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import urllib3.util.connection
 
+from harness.servers import Answer, HostileServer, json_answer
 from hostup_sim import world
 from hostup_sim.server import SimServer
 from pulumi_hostup.client import HostupClient
@@ -30,10 +31,7 @@ from reliability.support import (
     FLEET,
     HOSTILE_KEY,
     SECRETS,
-    Answer,
-    HostileServer,
     LeakRegistry,
-    json_answer,
 )
 
 KEY = world.DEMO_API_KEY

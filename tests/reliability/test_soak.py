@@ -25,10 +25,16 @@ from typing import Any
 
 import pytest
 
+from harness.processes import proc_usage
 from harness.provider_host import DIFF_SOME, ProviderHost
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
-from reliability.support import FLEET, ISOS, SEED, media_of, proc_usage
+from reliability.support import (
+    FLEET,
+    ISOS,
+    SEED,
+    media_of,
+)
 
 FAULTS = Faults(seed=SEED, error_rate=0.05, drop_rate=0.02)
 PROGRAM = [  # name, vps, device

@@ -1,4 +1,5 @@
-"""Fixtures for tests that drive the real Pulumi engine (mark them `@pytest.mark.e2e`).
+"""A pytest plugin (tests/conftest.py registers it): fixtures for tests that drive the
+real Pulumi engine (mark them `@pytest.mark.e2e`).
 
 - `pulumi_bin_dir` (session): where `pulumi` and its Python plugins are, from
   ``scripts/install-pulumi.sh --print-bin-dir`` (builds them on first use, ~5 min).
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.pulumi_cli import TIMINGS, PulumiCLIMissing, PulumiSandbox, locate_bin_dir
+from harness.pulumi_cli import TIMINGS, PulumiCLIMissing, PulumiSandbox, locate_bin_dir
 
 
 @pytest.fixture(scope="session")

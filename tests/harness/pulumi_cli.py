@@ -1,4 +1,4 @@
-"""Run the real Pulumi CLI in isolation: the harness behind the fixtures in conftest.py.
+"""Run the real Pulumi CLI in isolation: the driver behind the `pulumi_sandbox` fixture.
 
 Everything a real-engine test needs, and nothing about our resource in particular:
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -32,9 +31,11 @@ from typing import Any
 
 import yaml
 
+from harness.processes import end_session
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install-pulumi.sh"
-PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
+PROGRAMS_DIR = REPO_ROOT / "tests" / "e2e" / "programs"
 
 # Seconds for one CLI call; an `up` against the simulator takes a few seconds.
 DEFAULT_TIMEOUT = 300.0
@@ -174,65 +175,13 @@ def run_pulumi(
     try:
         stdout, stderr = proc.communicate(input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        end_session(proc)
         stdout, stderr = proc.communicate()
         partial = PulumiResult(tuple(args), cwd, -9, stdout, stderr, time.monotonic() - started)
         raise AssertionError(f"timed out after {timeout:.0f}s: {partial.describe()}") from None
     return PulumiResult(
         tuple(args), cwd, proc.returncode, stdout, stderr, time.monotonic() - started
     )
-
-
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    # Pulumi starts every plugin (language host, providers) in a process group of its
-    # own, so they outlive a killed CLI, a provider mid-request included; they stay in
-    # the CLI's session, though.
-    kill_session(proc.pid)
-
-
-def session_pids(session_id: int) -> list[int]:
-    """The live processes of session `session_id`, from /proc (Linux; [] elsewhere)."""
-    pids: list[int] = []
-    proc_root = Path("/proc")
-    if not proc_root.is_dir():
-        return pids
-    for entry in proc_root.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid pgrp session ..."; comm may hold spaces and parentheses.
-        fields = stat.rpartition(")")[2].split()
-        if len(fields) > 3 and fields[0] != "Z" and int(fields[3]) == session_id:
-            pids.append(int(entry.name))
-    return pids
-
-
-def kill_session(session_id: int) -> list[int]:
-    """SIGKILL every live process of a session that `run_pulumi` (or a test) started with
-    ``start_new_session=True``: the CLI and all its plugins. Returns the pids signalled."""
-    if session_id == os.getsid(0):
-        raise ValueError("refusing to kill the caller's own session")
-    killed: list[int] = []
-    for pid in session_pids(session_id):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            continue
-        killed.append(pid)
-    return killed
 
 
 def project_name(project_dir: Path) -> str:
