@@ -4,7 +4,8 @@ Everything a real-engine test needs, and nothing about our resource in particula
 
 - `locate_bin_dir()`: the directory with `pulumi`, the Python language host and the
   dynamic-provider launcher, from ``scripts/install-pulumi.sh --print-bin-dir``
-  (which builds them on first use).
+  (a new enough Pulumi on PATH, else the cached build, else a build);
+  `pulumi_release()`: the release that script builds.
 - `build_env()`: an environment for one isolated run: a file backend, its own
   PULUMI_HOME, an empty passphrase, no update check, no plugin downloads, and no
   PULUMI_* / HOSTUP_* variables leaking in from the caller's shell.
@@ -73,6 +74,18 @@ def locate_bin_dir(script: Path = INSTALL_SCRIPT, timeout: float = INSTALL_TIMEO
     if bin_dir is None or not (bin_dir / "pulumi").is_file():
         raise PulumiCLIMissing(f"{hint}; it printed no usable bin dir: {proc.stdout!r}")
     return bin_dir
+
+
+def pulumi_release() -> str:
+    """The Pulumi release scripts/install-pulumi.sh builds (e.g. "3.260.0"): the oldest
+    CLI it takes from PATH, and the `pulumi` SDK scripts/setup.sh installs."""
+    return subprocess.run(
+        [str(INSTALL_SCRIPT), "--print-release"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+    ).stdout.strip()
 
 
 def python_virtualenv() -> Path:

@@ -2,7 +2,8 @@
 real Pulumi engine (mark them `@pytest.mark.e2e`).
 
 - `pulumi_bin_dir` (session): where `pulumi` and its Python plugins are, from
-  ``scripts/install-pulumi.sh --print-bin-dir`` (builds them on first use, ~5 min).
+  ``scripts/install-pulumi.sh --print-bin-dir`` (a new enough Pulumi on PATH, else
+  the cached build, else a build: ~5 min the first time).
   If that fails the test FAILS (never skips) and says to run the script.
 - `pulumi_sandbox`: a fresh `PulumiSandbox` per test: its own file backend and
   PULUMI_HOME under tmp_path, an env for the CLI, and helpers to copy a program from
