@@ -48,7 +48,7 @@ from engine import BenchStack, CallCount, Simulator, mount_targets
 from floor_provider import FloorMountProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
-from harness.machine import cpu_model, memory_gb
+from harness.machine import cpu_model, git_commit, memory_gb
 from harness.pulumi_cli import PulumiResult, locate_bin_dir
 from hostup_sim import world
 from pulumi_hostup.iso_mount import VpsIsoMountProvider
@@ -343,25 +343,8 @@ def rate_limited_up(sim: Simulator, stack: BenchStack, n: int, rps: float) -> di
 # -- the run ------------------------------------------------------------------------------
 
 
-def dirty() -> bool:
-    status = subprocess.run(
-        ["git", "-C", str(engine.REPO), "status", "--porcelain", "--", "provider", "bench"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    # Only code counts: the results, README.md and the plot are outputs.
-    return any(line.endswith((".py", ".yaml")) for line in status.splitlines())
-
-
 def machine() -> dict[str, Any]:
-    def first_line(cmd: Sequence[str]) -> str:
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-            return out.strip().splitlines()[0] if out.strip() else ""
-        except OSError:
-            return ""
-
+    """Where and at which commit the run happens (the load average is read again at the end)."""
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu_model(),
@@ -369,8 +352,7 @@ def machine() -> dict[str, Any]:
         "memory_gb": memory_gb(),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "git_commit": first_line(["git", "-C", str(engine.REPO), "rev-parse", "--short", "HEAD"])
-        + (" (with uncommitted changes to provider/ or bench/)" if dirty() else ""),
+        "git_commit": git_commit(engine.REPO, ("provider", "bench")),
         "load_average_start": os.getloadavg(),
     }
 

@@ -16,12 +16,10 @@ in `harness.servers` and `harness.processes`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import platform
 import shutil
-import subprocess
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from harness.machine import cpu_model, memory_gb
+from harness.machine import cpu_model, git_commit, memory_gb
 from hostup_sim import world
 from hostup_sim.store import HostupStore, LogRecord
 
@@ -108,16 +106,6 @@ def iso(epoch: float) -> str:
 
 def machine() -> dict[str, Any]:
     """Where the figures were measured."""
-    commit = None
-    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
     return {
         "host": platform.node(),
         "platform": platform.platform(),
@@ -125,7 +113,7 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "memory_gb": memory_gb(),
         "python": platform.python_version(),
-        "commit": commit,
+        "commit": git_commit(REPO_ROOT, ("provider", "tests")),
         "ci": bool(os.environ.get("CI")),
     }
 

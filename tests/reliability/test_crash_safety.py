@@ -125,7 +125,6 @@ def test_simulator_killed_and_restarted_during_up(
             second_run_exit_code=second.returncode,
             second_run_seconds=round(second.seconds, 2),
             refresh_exit_code=refresh.returncode,
-            manual_steps=0,
         )
     finally:
         sim.stop()
@@ -203,5 +202,4 @@ def test_provider_killed_after_a_mount_post_converges_on_the_next_up(
         second_run_requests=operation_counts(records),
         mount_posts_second_run=mount_posts,
         orphans_adopted=len(orphans),
-        manual_steps=0,
     )

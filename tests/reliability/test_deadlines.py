@@ -67,6 +67,7 @@ def record(figures: dict[str, Any], op: str, seconds: float, message: str) -> No
     cases = figures.setdefault("cases", {})
     cases[op] = {
         "deadline_s": DEADLINE,
+        "hang_s": HANG,
         "seconds": round(seconds, 2),
         "message": message.strip().splitlines()[-1][:600] if message.strip() else "",
     }
