@@ -1,8 +1,9 @@
 """Fixtures of the reliability suite.
 
 - `figures`: a dict for this test's numbers; the session writes all of them to
-  tests/reliability/.results/run-*.json (gitignored), which
-  scripts/reliability-report.py turns into RELIABILITY.md.
+  tests/reliability/.results/run-*.json (not committed).
+  `scripts/reliability-report.py --take-latest` copies the latest runs to
+  tests/reliability/results/ (committed) and makes RELIABILITY.md from those.
 - `leaks` (autouse): collect every text the test saw (`leaks.add(...)`, files under a
   Pulumi sandbox with `leaks.add_tree(...)`); at teardown each is scanned for every
   API key, the counts go into the figures, and a leak fails the test.

@@ -1,7 +1,7 @@
 """Helpers of the reliability suite that are not fixtures (see conftest.py for those).
 
 - `Figures`: what each test measured, written to tests/reliability/.results/*.json at
-  the end of the session; scripts/reliability-report.py turns them into RELIABILITY.md.
+  the end of the session; scripts/reliability-report.py commits and reports them.
 - `LeakRegistry`: every text a test saw (CLI output, stack exports, provider stderr,
   exception texts, simulator logs, files in the Pulumi sandbox), scanned for the API
   keys at each test's teardown.
@@ -72,6 +72,9 @@ class Figures:
 
     def __init__(self) -> None:
         self.started = time.time()
+        # Read now, at collection: the commit (and whether the code differs from it) of
+        # the code this session runs, whatever changes while it runs.
+        self.machine = machine()
         self.tests: dict[str, dict[str, Any]] = {}
         self.meta: dict[str, Any] = {}
 
@@ -87,7 +90,7 @@ class Figures:
         path = directory / f"run-{stamp}-{os.getpid()}.json"
         payload = {
             "meta": {
-                **machine(),
+                **self.machine,
                 **self.meta,
                 "started": iso(self.started),
                 "finished": iso(finished),
