@@ -416,24 +416,30 @@ def block_commands(results: Result, before: Result, repeat: Result) -> str:
     return "\n".join(out).rstrip()
 
 
-def block_up_times(results: Result, before: Result, repeat: Result) -> str:
+def per_point(
+    results: Result, row: Callable[[int, float], Sequence[object] | None]
+) -> list[Sequence[object]]:
+    """`row(n, latency)` for every latency and size of the run, in that order (None: none)."""
     s = results["settings"]
-    rows = []
-    for latency in s["latencies_ms"]:
-        for n in s["sizes"]:
-            r = up_row(results, n, latency)
-            rows.append(
-                (
-                    n,
-                    f"{latency:g}",
-                    f"{fmt_s(r['ours'])} ({fmt_s(r['ours_lo'])}-{fmt_s(r['ours_hi'])})",
-                    f"{fmt_s(r['floor'])} ({fmt_s(r['floor_lo'])}-{fmt_s(r['floor_hi'])})",
-                    f"{r['ratio']:.2f}",
-                    fmt_s(r["api_part"]),
-                    fmt_s(r["raw"]),
-                    f"{up_calls(results, n) * latency / 1000:.2f}",
-                )
-            )
+    rows = [row(n, latency) for latency in s["latencies_ms"] for n in s["sizes"]]
+    return [r for r in rows if r is not None]
+
+
+def block_up_times(results: Result, before: Result, repeat: Result) -> str:
+    def row(n: int, latency: float) -> Sequence[object]:
+        r = up_row(results, n, latency)
+        return (
+            n,
+            f"{latency:g}",
+            f"{fmt_s(r['ours'])} ({fmt_s(r['ours_lo'])}-{fmt_s(r['ours_hi'])})",
+            f"{fmt_s(r['floor'])} ({fmt_s(r['floor_lo'])}-{fmt_s(r['floor_hi'])})",
+            f"{r['ratio']:.2f}",
+            fmt_s(r["api_part"]),
+            fmt_s(r["raw"]),
+            f"{up_calls(results, n) * latency / 1000:.2f}",
+        )
+
+    rows = per_point(results, row)
     return table(
         (
             "N",
@@ -451,22 +457,20 @@ def block_up_times(results: Result, before: Result, repeat: Result) -> str:
 
 def block_preview_times(results: Result, before: Result, repeat: Result) -> str:
     """`pulumi preview` of N new mounts: ours (a live check per VPS) against the floor."""
-    s = results["settings"]
-    rows = []
-    for latency in s["latencies_ms"]:
-        for n in s["sizes"]:
-            p = preview_row(results, n, latency)
-            rows.append(
-                (
-                    n,
-                    f"{latency:g}",
-                    fmt_s(p["ours"]),
-                    fmt_s(p["floor"]),
-                    fmt_s(p["ours"] - p["floor"]),
-                    f"{p['calls']} ({p['vpses']} VPSes)",
-                    f"{p['vpses'] * latency / 1000:.2f}",
-                )
-            )
+
+    def row(n: int, latency: float) -> Sequence[object]:
+        p = preview_row(results, n, latency)
+        return (
+            n,
+            f"{latency:g}",
+            fmt_s(p["ours"]),
+            fmt_s(p["floor"]),
+            fmt_s(p["ours"] - p["floor"]),
+            f"{p['calls']} ({p['vpses']} VPSes)",
+            f"{p['vpses'] * latency / 1000:.2f}",
+        )
+
+    rows = per_point(results, row)
     return table(
         (
             "N",
@@ -482,28 +486,21 @@ def block_preview_times(results: Result, before: Result, repeat: Result) -> str:
 
 
 def block_timeline(results: Result, before: Result, repeat: Result) -> str:
-    s = results["settings"]
-    rows = []
-    for latency in s["latencies_ms"]:
-        for n in s["sizes"]:
-            ours = [t for t in runs(results, "hostup", n, latency) if "first_call_s" in t]
-            if not ours:
-                continue
-            first = median(t["first_call_s"] for t in ours)
-            phase = median(t["last_call_s"] - t["first_call_s"] for t in ours)
-            tail = median(t["up_s"] - t["last_call_s"] for t in ours)
-            floor = median(t["up_s"] for t in runs(results, "floor", n, latency))
-            rows.append(
-                (
-                    n,
-                    f"{latency:g}",
-                    fmt_s(first),
-                    fmt_s(phase),
-                    fmt_s(tail),
-                    fmt_s(median(t["up_s"] for t in ours)),
-                    fmt_s(floor),
-                )
-            )
+    def row(n: int, latency: float) -> Sequence[object] | None:
+        ours = [t for t in runs(results, "hostup", n, latency) if "first_call_s" in t]
+        if not ours:
+            return None
+        return (
+            n,
+            f"{latency:g}",
+            fmt_s(median(t["first_call_s"] for t in ours)),
+            fmt_s(median(t["last_call_s"] - t["first_call_s"] for t in ours)),
+            fmt_s(median(t["up_s"] - t["last_call_s"] for t in ours)),
+            fmt_s(median(t["up_s"] for t in ours)),
+            fmt_s(median(t["up_s"] for t in runs(results, "floor", n, latency))),
+        )
+
+    rows = per_point(results, row)
     return table(
         (
             "N",

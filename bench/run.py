@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -121,30 +122,31 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
 # -- 2 to 4. the real engine ---------------------------------------------------------------
 
 
-def grid(
-    sizes: Sequence[int], latencies: Sequence[float], reps: int
-) -> Iterator[tuple[int, int, list[tuple[str, str]], float]]:
-    """Every (repetition, N, N's mount targets, latency), in the order the runs take."""
-    for rep in range(reps):
-        for n in sizes:
-            mounts = mount_targets(n)
-            for latency in latencies:
-                yield rep, n, mounts, latency
+@dataclass(frozen=True)
+class Grid:
+    """The timed runs: every size at every latency, `reps` times over."""
+
+    sizes: Sequence[int]
+    latencies: Sequence[float]
+    reps: int
+
+    def __iter__(self) -> Iterator[tuple[int, int, list[tuple[str, str]], float]]:
+        """(repetition, N, N's mount targets, latency), in the order the runs take."""
+        for rep in range(self.reps):
+            for n in self.sizes:
+                mounts = mount_targets(n)
+                for latency in self.latencies:
+                    yield rep, n, mounts, latency
 
 
-def engine_runs(
-    sim: Simulator,
-    stacks: dict[str, BenchStack],
-    sizes: Sequence[int],
-    latencies: Sequence[float],
-    reps: int,
-) -> dict[str, Any]:
+def engine_runs(sim: Simulator, stacks: dict[str, BenchStack], grid: Grid) -> dict[str, Any]:
     """Interleaved `pulumi up` timings; call counts and state on the first repetition."""
     timings: list[dict[str, Any]] = []
     commands: dict[str, dict[str, Any]] = {}
     state: dict[str, Any] = {}
     kinds = ["hostup", "floor", "raw"]
-    for rep, n, mounts, latency in grid(sizes, latencies, reps):
+    latencies = grid.latencies
+    for rep, n, mounts, latency in grid:
         shift = (rep + len(timings)) % len(kinds)
         for kind in kinds[shift:] + kinds[:shift]:
             record: dict[str, Any] = {"rep": rep, "n": n, "latency_ms": latency}
@@ -175,16 +177,10 @@ def engine_runs(
     return {"timings": timings, "commands": commands, "state": state}
 
 
-def preview_runs(
-    sim: Simulator,
-    stacks: dict[str, BenchStack],
-    sizes: Sequence[int],
-    latencies: Sequence[float],
-    reps: int,
-) -> dict[str, Any]:
+def preview_runs(sim: Simulator, stacks: dict[str, BenchStack], grid: Grid) -> dict[str, Any]:
     """`pulumi preview` of N new mounts (empty stacks), ours against the floor."""
     timings: list[dict[str, Any]] = []
-    for rep, n, mounts, latency in grid(sizes, latencies, reps):
+    for rep, n, mounts, latency in grid:
         kinds = ("hostup", "floor") if (rep + len(timings)) % 2 == 0 else ("floor", "hostup")
         for kind in kinds:
             sim.reset(latency_ms=latency)
@@ -414,6 +410,7 @@ def measure(
     root: Path, bin_dir: Path, args: argparse.Namespace, sections: set[str], results: dict[str, Any]
 ) -> None:
     extra = engine.load_vps_needed(max([*args.sizes, args.rate_limit_mounts]))
+    grid = Grid(args.sizes, args.latencies, args.reps)
     with Simulator(root, extra_vps=extra) as sim:
         if "methods" in sections:
             log("API calls per provider method (gRPC)")
@@ -425,10 +422,10 @@ def measure(
             }
         if "engine" in sections:
             log(f"pulumi up: N={args.sizes}, latency={args.latencies} ms, {args.reps} reps")
-            results["engine"] = engine_runs(sim, stacks, args.sizes, args.latencies, args.reps)
+            results["engine"] = engine_runs(sim, stacks, grid)
         if "preview" in sections:
             log(f"pulumi preview: N={args.sizes}, latency={args.latencies} ms, {args.reps} reps")
-            results["preview"] = preview_runs(sim, stacks, args.sizes, args.latencies, args.reps)
+            results["preview"] = preview_runs(sim, stacks, grid)
         if "startup" in sections:
             log("start-up")
             results["startup"] = startup_costs(sim, args.startup_runs)
