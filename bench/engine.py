@@ -5,7 +5,7 @@
   its request log.
 - `BenchStack`: one copy of bench/program with its own file backend and
   PULUMI_HOME, one stack, and the CLI calls the benchmark times. It reuses the
-  real-engine harness of the e2e tests (tests/e2e/pulumi_cli.py).
+  real-engine driver of the tests (tests/harness/pulumi_cli.py).
 """
 
 from __future__ import annotations
@@ -14,32 +14,28 @@ import collections
 import datetime
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import harness_path  # noqa: F401  (before harness.*: puts tests/ on sys.path)
 import yaml
 
-from hostup_sim import world
-from hostup_sim.admin import SimAdmin
-
-BENCH_DIR = Path(__file__).resolve().parent
-REPO = BENCH_DIR.parent
-if str(REPO / "tests") not in sys.path:
-    sys.path.insert(0, str(REPO / "tests"))
-
-from e2e.pulumi_cli import (  # noqa: E402  (after the sys.path line above)
+from harness.pulumi_cli import (
     PulumiResult,
     build_env,
     python_virtualenv,
     run_pulumi,
     write_stack_config,
 )
+from harness.servers import SimProcess
+from hostup_sim import world
+from hostup_sim.admin import SimAdmin
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
 
 PROGRAM_DIR = BENCH_DIR / "program"
 UP = ("up", "--yes", "--non-interactive", "--skip-preview")
@@ -112,36 +108,11 @@ class Simulator:
     """
 
     def __init__(self, root: Path, extra_vps: int) -> None:
-        self.root = root
         self.extra_vps = extra_vps
-        url_file = root / "sim-url"
-        exe = Path(sys.executable).parent / "hostup-sim"
-        command = [str(exe)] if exe.exists() else [sys.executable, "-m", "hostup_sim"]
-        self.process = subprocess.Popen(
-            [
-                *command,
-                "serve",
-                "--port",
-                "0",
-                "--extra-vps",
-                str(extra_vps),
-                "--url-file",
-                str(url_file),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env={k: v for k, v in os.environ.items() if not k.startswith("HOSTUP_SIM_")},
-        )
-        deadline = time.monotonic() + 30
-        while not url_file.exists() or not url_file.read_text().strip():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
-                self.close()
-                raise RuntimeError(f"hostup-sim did not start: {err}")
-            time.sleep(0.05)
-        self.url = url_file.read_text().strip()
+        self.process = SimProcess(root / "sim", ["--extra-vps", str(extra_vps)], timeout=30.0)
+        self.process.start()
+        self.url = self.process.url
         self.admin = SimAdmin(self.url, timeout=30.0)
-        self.admin.wait_ready()
 
     def reset(self, *, latency_ms: float = 0.0, rate_limit_rps: float = 0.0) -> None:
         """The seeded world, an empty log, and this step's latency and rate limit."""
@@ -171,15 +142,7 @@ class Simulator:
         self.admin.clear_log()
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stderr is not None:
-            self.process.stderr.close()
+        self.process.stop()
 
     def __enter__(self) -> Simulator:
         return self

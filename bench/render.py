@@ -1,11 +1,13 @@
-"""Render bench/README.md's tables and bench/up-time.png from the JSON results.
+"""Write bench/README.md and bench/up-time.png from the committed JSON results.
 
-    .venv/bin/python bench/render.py [--results bench/results/results.json]
-                                     [--before bench/results/before.json]
+    .venv/bin/python bench/render.py
 
-README.md keeps its prose; only the blocks between ``<!-- BEGIN generated: NAME -->``
-and ``<!-- END generated: NAME -->`` are rewritten. Every number in them comes
-from the results file; every verdict is computed here against TARGETS.
+README.md is README.template.md with its placeholders filled: ``{{block:NAME}}`` by a
+table (`BLOCKS`), ``{{name}}`` by one figure (`figures()`). Every number comes from
+results/results.json, results/n50-0ms.json or results/before.json; what this module
+holds is the issue's targets and the API minimums, the yardsticks the verdicts use.
+The template itself states no figure (tests/test_reports.py checks that, and that
+this renders README.md byte for byte).
 """
 
 from __future__ import annotations
@@ -21,18 +23,21 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 README = BENCH_DIR / "README.md"
+TEMPLATE = BENCH_DIR / "README.template.md"
 PLOT = BENCH_DIR / "up-time.png"
 RESULTS = BENCH_DIR / "results" / "results.json"
 BEFORE = BENCH_DIR / "results" / "before.json"
 REPEAT = BENCH_DIR / "results" / "n50-0ms.json"  # run.py --only engine --sizes 50 --latencies 0
 
-# The issue's targets, in the order the README lists them.
+# The issue's targets, in the order the README lists them: requirements, not results.
 RATIO_TARGET = 1.25  # our `pulumi up` / the engine floor, 0 ms, N = 50
+API_PART_TARGET = 1.25  # (ours - floor) / raw HTTP at the highest latency
 STATE_TARGET = 2048  # bytes per resource in `pulumi stack export`
 BLOB_TARGET = 200  # bytes of the serialized provider
 IMPORT_TARGET_MS = 150.0  # `import pulumi_hostup` over `import pulumi`
 FIRST_ANSWER_TARGET = 1.5  # our provider's first Configure+Check / the floor's
-RATE_TARGET = 1.3  # `pulumi up` seconds / (accepted calls / 5 rps)
+RATE_TARGET = 1.3  # `pulumi up` seconds / (accepted calls / the limit's rps)
+STEADY_PREVIEW_TARGET = 0  # API calls of a `pulumi preview` with nothing to change
 
 # provider method -> (calls the target allows, the least the API allows)
 METHOD_LIMITS: dict[str, tuple[int, int]] = {
@@ -63,6 +68,9 @@ METHOD_NOTES: dict[str, str] = {
     "check (iso_id changed)": "validates the new ISO against the listing",
     "update (right after check)": "mount + confirm; check's listing reused",
 }
+
+
+Result = dict[str, Any]  # one results file, as run.py wrote it
 
 
 def fmt_s(value: float) -> str:
@@ -125,6 +133,25 @@ def up_row(results: dict[str, Any], n: int, latency: float) -> dict[str, float]:
     }
 
 
+def up_calls(results: Result, n: int) -> int:
+    """The API calls of our `pulumi up` of n new mounts (counted on its first repetition)."""
+    return int(results["engine"]["commands"][str(n)]["up (creates)"]["total"])
+
+
+def preview_row(results: Result, n: int, latency: float) -> dict[str, Any]:
+    """`pulumi preview` of n new mounts: medians of ours and the floor, our calls, VPSes."""
+    picked = [
+        t for t in results["preview"]["timings"] if t["n"] == n and t["latency_ms"] == latency
+    ]
+    ours = [t for t in picked if t["kind"] == "hostup"]
+    return {
+        "ours": median(t["preview_s"] for t in ours),
+        "floor": median(t["preview_s"] for t in picked if t["kind"] == "floor"),
+        "calls": max(t["calls"] for t in ours),
+        "vpses": ours[0]["vpses"],
+    }
+
+
 def headline(results: dict[str, Any]) -> dict[str, Any]:
     """The numbers the target table needs."""
     settings = results["settings"]
@@ -145,10 +172,97 @@ def headline(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# -- the figures in the template's prose -------------------------------------------------------
+
+
+def figures(results: Result, before: Result, repeat: Result) -> dict[str, str]:
+    """Every ``{{name}}`` of the template, formatted as the prose shows it."""
+    s, m = results["settings"], results["machine"]
+    h, hb = headline(results), headline(before)
+    n, lat_lo, lat_hi = h["n_max"], min(s["latencies_ms"]), max(s["latencies_ms"])
+    low, high = up_row(results, n, lat_lo), up_row(results, n, lat_hi)
+    commands = results["engine"]["commands"][str(n)]
+    state, floor_state = h["state"], h["floor_state"]
+    fields, floor_fields = (
+        state["compact_bytes_by_field_mean"],
+        floor_state["compact_bytes_by_field_mean"],
+    )
+    raw_calls = {t["calls"] for t in runs(results, "raw", n, lat_lo)}
+    repeat_n, repeat_latency = repeat["settings"]["sizes"][0], repeat["settings"]["latencies_ms"][0]
+    repeat_ratio, repeat_ratios = paired_ratio(repeat, repeat_n, repeat_latency)
+    preview_lo, preview_hi = preview_row(results, n, lat_lo), preview_row(results, n, lat_hi)
+    workers = s["provider_host_workers"]
+
+    def kib(size: float) -> str:
+        return f"{size / 1024:.1f}"
+
+    return {
+        "bench_minutes": f"{m['bench_seconds'] / 60:.0f}",
+        "before_commit": before["machine"]["git_commit"],
+        "workers": str(workers),
+        "parallel": str(s["pulumi_parallel"]),
+        "cpus": str(m["cpus"]),
+        "pulumi": m["pulumi"],
+        "n_max": str(n),
+        "vpses": str(commands["vpses"]),
+        "reps": str(s["reps"]),
+        "latencies": ", ".join(f"{v:g}" for v in s["latencies_ms"]),
+        "lat_lo": f"{lat_lo:g}",
+        "lat_hi": f"{lat_hi:g}",
+        "floor_lo": fmt_s(low["floor"]),
+        "before_floor_lo": fmt_s(up_row(before, n, lat_lo)["floor"]),
+        "ratio": f"{h['ratio']:.2f}",
+        "ratio_target": f"{RATIO_TARGET:g}",
+        "ratio_verdict": "met" if h["ratio"] <= RATIO_TARGET else "missed",
+        "ratio_min": f"{min(h['ratios']):.2f}",
+        "ratio_max": f"{max(h['ratios']):.2f}",
+        "repeat_n": str(repeat_n),
+        "repeat_latency": f"{repeat_latency:g}",
+        "repeat_reps": str(len(repeat_ratios)),
+        "repeat_ratio": f"{repeat_ratio:.2f}",
+        "repeat_ratio_min": f"{min(repeat_ratios):.2f}",
+        "repeat_ratio_max": f"{max(repeat_ratios):.2f}",
+        "repeat_within": str(sum(r <= RATIO_TARGET for r in repeat_ratios)),
+        "api_part_lo": fmt_s(low["api_part"]),
+        "api_part_hi": fmt_s(high["api_part"]),
+        "before_api_part_hi": fmt_s(up_row(before, n, lat_hi)["api_part"]),
+        "raw_lo": fmt_s(low["raw"]),
+        "raw_hi": fmt_s(high["raw"]),
+        "raw_calls": ", ".join(str(c) for c in sorted(raw_calls)),
+        "ideal_ratio": f"{(low['floor'] + low['raw']) / low['floor']:.2f}",
+        "up_calls": str(up_calls(results, n)),
+        "calls_per_mount": f"{up_calls(results, n) / n:.1f}",
+        "api_part_model": fmt_s(up_calls(results, n) * lat_hi / 1000 / workers),
+        "preview_over_floor_lo": fmt_s(preview_lo["ours"] - preview_lo["floor"]),
+        "preview_over_floor_hi": fmt_s(preview_hi["ours"] - preview_hi["floor"]),
+        "preview_latency_hi": fmt_s(preview_hi["vpses"] * lat_hi / 1000),
+        "first_steady_ratio": f"{h['first_steady'] / h['first_floor']:.2f}",
+        "first_new_ratio": f"{h['first_new'] / h['first_floor']:.2f}",
+        "first_new_minus_steady_ms": f"{(h['first_new'] - h['first_steady']) * 1000:.0f}",
+        "before_import_ms": f"{hb['import_ms']:.0f}",
+        "state_kb": kib(state["bytes_per_resource_mean"]),
+        "state_compact_kb": kib(state["compact_bytes_per_resource_max"]),
+        "state_target_kb": kib(STATE_TARGET),
+        "floor_state_kb": kib(floor_state["bytes_per_resource_mean"]),
+        "frames": str(state["stack_trace_frames"]),
+        "stack_trace_kb": kib(fields["stackTrace"]),
+        "blob": str(state["provider_blob_bytes"]),
+        "inputs_outputs": str(fields["inputs"] + fields["outputs"]),
+        "compact_over_floor": str(
+            state["compact_bytes_per_resource_max"] - floor_state["compact_bytes_per_resource_max"]
+        ),
+        "outputs_over_floor": str(fields["outputs"] - floor_fields["outputs"]),
+        "flag_bytes": str(fields["propertyDependencies"] - floor_fields["propertyDependencies"]),
+        "rps": f"{h['rate']['rps']:g}",
+        "rate_mounts": str(h["rate"]["mounts"]),
+        "rate_vpses": str(h["rate"]["calls"]["vpses"]),
+    }
+
+
 # -- blocks ----------------------------------------------------------------------------------
 
 
-def block_machine(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_machine(results: Result, before: Result, repeat: Result) -> str:
     m, s = results["machine"], results["settings"]
     rows = [
         ("date", m["date"]),
@@ -165,7 +279,8 @@ def block_machine(results: dict[str, Any], before: dict[str, Any] | None) -> str
         (
             "parallelism",
             f"`pulumi up` default `--parallel` {s['pulumi_parallel']} "
-            f"(4 x CPUs); provider host {s['provider_host_workers']} worker threads",
+            f"({s['pulumi_parallel'] / m['cpus']:g} x CPUs); provider host "
+            f"{s['provider_host_workers']} worker threads",
         ),
     ]
     return table(("", ""), rows)
@@ -175,52 +290,62 @@ def _load(values: Sequence[float]) -> str:
     return ", ".join(f"{v:.2f}" for v in values)
 
 
-def block_targets(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_targets(results: Result, before: Result, repeat: Result) -> str:
     h = headline(results)
     methods = {name: step["total"] for name, step in results["methods"].items()}
     commands = results["engine"]["commands"][str(h["n_max"])]
     n_max, vpses = commands["mounts"], commands["vpses"]
-    lat_hi = max(results["settings"]["latencies_ms"])
+    lat_lo, lat_hi = (
+        min(results["settings"]["latencies_ms"]),
+        max(results["settings"]["latencies_ms"]),
+    )
+    workers = results["settings"]["provider_host_workers"]
+    cold, warm = "create (cold, ide2)", "create (right after check)"
+    update, delete = "update (cold)", "delete"
+
+    def allowed(method: str) -> int:
+        return METHOD_LIMITS[method][0]
+
+    def within(method: str) -> bool:
+        return bool(methods[method] <= allowed(method))
+
     slow = up_row(results, n_max, lat_hi)
     serial = n_max * lat_hi / 1000
     rate = h["rate"]
     state, blob = h["state"], h["state"]["provider_blob_bytes"]
     rows = [
         (
-            "steady-state `pulumi preview`: 0 calls",
+            f"steady-state `pulumi preview`: {STEADY_PREVIEW_TARGET} calls",
             f"{commands['preview (no changes)']['total']} calls ({n_max} mounts)",
-            verdict(commands["preview (no changes)"]["total"] == 0),
+            verdict(commands["preview (no changes)"]["total"] <= STEADY_PREVIEW_TARGET),
         ),
         (
-            "create <= 3 calls, 2 after check's read",
-            f"cold {methods['create (cold, ide2)']}, after check "
-            f"{methods['create (right after check)']}; `up`: "
+            f"create <= {allowed(cold)} calls, {allowed(warm)} after check's read",
+            f"cold {methods[cold]}, after check {methods[warm]}; `up`: "
             f"{commands['up (creates)']['total'] / n_max:g} per mount (its checks read nothing)",
-            verdict(
-                methods["create (cold, ide2)"] <= 3 and methods["create (right after check)"] <= 2
-            ),
+            verdict(within(cold) and within(warm)),
         ),
         (
-            "update <= 3 calls",
-            f"cold {methods['update (cold)']}, after check {methods['update (right after check)']}",
-            verdict(methods["update (cold)"] <= 3),
+            f"update <= {allowed(update)} calls",
+            f"cold {methods[update]}, after check {methods['update (right after check)']}",
+            verdict(within(update)),
         ),
-        ("delete <= 3 calls", f"{methods['delete']}", verdict(methods["delete"] <= 3)),
+        (f"delete <= {allowed(delete)} calls", f"{methods[delete]}", verdict(within(delete))),
         (
             "`pulumi refresh`: one GET per VPS",
             f"{commands['refresh (no drift)']['total']} GETs for {n_max} mounts on {vpses} VPSes",
             verdict(commands["refresh (no drift)"]["total"] == vpses),
         ),
         (
-            f"`pulumi up` N={n_max}, 0 ms: ours / engine floor <= {RATIO_TARGET}",
+            f"`pulumi up` N={n_max}, {lat_lo:g} ms: ours / engine floor <= {RATIO_TARGET}",
             f"{h['ratio']:.2f} (per repetition: {', '.join(f'{r:.2f}' for r in h['ratios'])})",
             verdict(h["ratio"] <= RATIO_TARGET),
         ),
         (
             f"`pulumi up` N={n_max}, {lat_hi:g} ms: API part scales with parallelism, not N",
-            f"ours - floor {fmt_s(slow['api_part'])} s; raw HTTP at 4 workers "
+            f"ours - floor {fmt_s(slow['api_part'])} s; raw HTTP at {workers} workers "
             f"{fmt_s(slow['raw'])} s; N x latency {serial:.2f} s",
-            verdict(slow["api_part"] <= 1.25 * slow["raw"]),
+            verdict(slow["api_part"] <= API_PART_TARGET * slow["raw"]),
         ),
         (
             f"state <= {STATE_TARGET} B per resource",
@@ -246,7 +371,8 @@ def block_targets(results: dict[str, Any], before: dict[str, Any] | None) -> str
             verdict(h["first_steady"] / h["first_floor"] <= FIRST_ANSWER_TARGET),
         ),
         (
-            f"5 req/s limit, {rate['mounts']} mounts: no failure, <= {RATE_TARGET}x calls/5 s",
+            f"{rate['rps']:g} req/s limit, {rate['mounts']} mounts: no failure, "
+            f"<= {RATE_TARGET}x calls/{rate['rps']:g} s",
             f"{'succeeded' if rate['succeeded'] else 'FAILED'}; {fmt_s(rate['up_s'])} s for "
             f"{rate['calls']['accepted']} calls = {rate['ratio']:.2f}x",
             verdict(rate["succeeded"] and rate["ratio"] <= RATE_TARGET),
@@ -255,7 +381,7 @@ def block_targets(results: dict[str, Any], before: dict[str, Any] | None) -> str
     return table(("target", "measured", "verdict"), rows)
 
 
-def block_methods(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_methods(results: Result, before: Result, repeat: Result) -> str:
     rows = []
     for name, step in results["methods"].items():
         allowed, least = METHOD_LIMITS.get(name, (None, None))
@@ -264,7 +390,7 @@ def block_methods(results: dict[str, Any], before: dict[str, Any] | None) -> str
     return table(("provider method", "calls", "by operation", "target", "API minimum", "why"), rows)
 
 
-def block_commands(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_commands(results: Result, before: Result, repeat: Result) -> str:
     out = []
     for commands in results["engine"]["commands"].values():
         mounts, vpses = commands["mounts"], commands["vpses"]
@@ -290,24 +416,30 @@ def block_commands(results: dict[str, Any], before: dict[str, Any] | None) -> st
     return "\n".join(out).rstrip()
 
 
-def block_up_times(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def per_point(
+    results: Result, row: Callable[[int, float], Sequence[object] | None]
+) -> list[Sequence[object]]:
+    """`row(n, latency)` for every latency and size of the run, in that order (None: none)."""
     s = results["settings"]
-    rows = []
-    for latency in s["latencies_ms"]:
-        for n in s["sizes"]:
-            r = up_row(results, n, latency)
-            rows.append(
-                (
-                    n,
-                    f"{latency:g}",
-                    f"{fmt_s(r['ours'])} ({fmt_s(r['ours_lo'])}-{fmt_s(r['ours_hi'])})",
-                    f"{fmt_s(r['floor'])} ({fmt_s(r['floor_lo'])}-{fmt_s(r['floor_hi'])})",
-                    f"{r['ratio']:.2f}",
-                    fmt_s(r["api_part"]),
-                    fmt_s(r["raw"]),
-                    f"{3 * n * latency / 1000:.2f}",
-                )
-            )
+    rows = [row(n, latency) for latency in s["latencies_ms"] for n in s["sizes"]]
+    return [r for r in rows if r is not None]
+
+
+def block_up_times(results: Result, before: Result, repeat: Result) -> str:
+    def row(n: int, latency: float) -> Sequence[object]:
+        r = up_row(results, n, latency)
+        return (
+            n,
+            f"{latency:g}",
+            f"{fmt_s(r['ours'])} ({fmt_s(r['ours_lo'])}-{fmt_s(r['ours_hi'])})",
+            f"{fmt_s(r['floor'])} ({fmt_s(r['floor_lo'])}-{fmt_s(r['floor_hi'])})",
+            f"{r['ratio']:.2f}",
+            fmt_s(r["api_part"]),
+            fmt_s(r["raw"]),
+            f"{up_calls(results, n) * latency / 1000:.2f}",
+        )
+
+    rows = per_point(results, row)
     return table(
         (
             "N",
@@ -317,37 +449,28 @@ def block_up_times(results: dict[str, Any], before: dict[str, Any] | None) -> st
             "ours / floor",
             "ours - floor s",
             "raw HTTP s",
-            "3N calls serial s",
+            "the up's calls serial s",
         ),
         rows,
     )
 
 
-def block_preview_times(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_preview_times(results: Result, before: Result, repeat: Result) -> str:
     """`pulumi preview` of N new mounts: ours (a live check per VPS) against the floor."""
-    if "preview" not in results:
-        return "(no preview section in results.json: run.py without --only)"
-    s = results["settings"]
-    timings = results["preview"]["timings"]
-    rows = []
-    for latency in s["latencies_ms"]:
-        for n in s["sizes"]:
-            picked = [t for t in timings if t["n"] == n and t["latency_ms"] == latency]
-            ours = [t for t in picked if t["kind"] == "hostup"]
-            floor = median(t["preview_s"] for t in picked if t["kind"] == "floor")
-            ours_s = median(t["preview_s"] for t in ours)
-            vpses = ours[0]["vpses"]
-            rows.append(
-                (
-                    n,
-                    f"{latency:g}",
-                    fmt_s(ours_s),
-                    fmt_s(floor),
-                    fmt_s(ours_s - floor),
-                    f"{max(t['calls'] for t in ours)} ({vpses} VPSes)",
-                    f"{vpses * latency / 1000:.2f}",
-                )
-            )
+
+    def row(n: int, latency: float) -> Sequence[object]:
+        p = preview_row(results, n, latency)
+        return (
+            n,
+            f"{latency:g}",
+            fmt_s(p["ours"]),
+            fmt_s(p["floor"]),
+            fmt_s(p["ours"] - p["floor"]),
+            f"{p['calls']} ({p['vpses']} VPSes)",
+            f"{p['vpses'] * latency / 1000:.2f}",
+        )
+
+    rows = per_point(results, row)
     return table(
         (
             "N",
@@ -362,29 +485,22 @@ def block_preview_times(results: dict[str, Any], before: dict[str, Any] | None) 
     )
 
 
-def block_timeline(results: dict[str, Any], before: dict[str, Any] | None) -> str:
-    s = results["settings"]
-    rows = []
-    for latency in s["latencies_ms"]:
-        for n in s["sizes"]:
-            ours = [t for t in runs(results, "hostup", n, latency) if "first_call_s" in t]
-            if not ours:
-                continue
-            first = median(t["first_call_s"] for t in ours)
-            phase = median(t["last_call_s"] - t["first_call_s"] for t in ours)
-            tail = median(t["up_s"] - t["last_call_s"] for t in ours)
-            floor = median(t["up_s"] for t in runs(results, "floor", n, latency))
-            rows.append(
-                (
-                    n,
-                    f"{latency:g}",
-                    fmt_s(first),
-                    fmt_s(phase),
-                    fmt_s(tail),
-                    fmt_s(median(t["up_s"] for t in ours)),
-                    fmt_s(floor),
-                )
-            )
+def block_timeline(results: Result, before: Result, repeat: Result) -> str:
+    def row(n: int, latency: float) -> Sequence[object] | None:
+        ours = [t for t in runs(results, "hostup", n, latency) if "first_call_s" in t]
+        if not ours:
+            return None
+        return (
+            n,
+            f"{latency:g}",
+            fmt_s(median(t["first_call_s"] for t in ours)),
+            fmt_s(median(t["last_call_s"] - t["first_call_s"] for t in ours)),
+            fmt_s(median(t["up_s"] - t["last_call_s"] for t in ours)),
+            fmt_s(median(t["up_s"] for t in ours)),
+            fmt_s(median(t["up_s"] for t in runs(results, "floor", n, latency))),
+        )
+
+    rows = per_point(results, row)
     return table(
         (
             "N",
@@ -399,11 +515,8 @@ def block_timeline(results: dict[str, Any], before: dict[str, Any] | None) -> st
     )
 
 
-def block_repeat(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_repeat(results: Result, before: Result, repeat: Result) -> str:
     """The N=50, 0 ms comparison alone, repeated more often (results/n50-0ms.json)."""
-    if not REPEAT.exists():
-        return "(no bench/results/n50-0ms.json)"
-    repeat = json.loads(REPEAT.read_text())
     n, latency = repeat["settings"]["sizes"][0], repeat["settings"]["latencies_ms"][0]
     ratio, ratios = paired_ratio(repeat, n, latency)
     row = up_row(repeat, n, latency)
@@ -416,7 +529,10 @@ def block_repeat(results: dict[str, Any], before: dict[str, Any] | None) -> str:
         ("repetitions", len(ratios)),
         ("ours / floor, per repetition", ", ".join(f"{r:.2f}" for r in ratios)),
         ("median (min-max)", f"{ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})"),
-        ("repetitions within 1.25", f"{sum(r <= RATIO_TARGET for r in ratios)} of {len(ratios)}"),
+        (
+            f"repetitions within {RATIO_TARGET}",
+            f"{sum(r <= RATIO_TARGET for r in ratios)} of {len(ratios)}",
+        ),
         (
             "ours, floor, raw HTTP (medians)",
             f"{fmt_s(row['ours'])} s, {fmt_s(row['floor'])} s, {fmt_s(row['raw'])} s",
@@ -426,7 +542,7 @@ def block_repeat(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     return table(("", ""), rows)
 
 
-def block_state(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_state(results: Result, before: Result, repeat: Result) -> str:
     states = results["engine"]["state"]
     n = str(max(int(k) for k in states["hostup"]))
     ours, floor = states["hostup"][n], states["floor"][n]
@@ -451,7 +567,7 @@ def block_state(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     return head + table(("field", "VpsIsoMount", "engine floor"), rows)
 
 
-def block_startup(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_startup(results: Result, before: Result, repeat: Result) -> str:
     st = results["startup"]
     rows = []
     for statement, data in st["imports"].items():
@@ -482,7 +598,7 @@ def block_startup(results: dict[str, Any], before: dict[str, Any] | None) -> str
     )
 
 
-def block_rate(results: dict[str, Any], before: dict[str, Any] | None) -> str:
+def block_rate(results: Result, before: Result, repeat: Result) -> str:
     r = results["rate_limit"]
     c = r["calls"]
     rows = [
@@ -503,14 +619,16 @@ def block_rate(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     return table(("", ""), rows)
 
 
-def block_before_after(results: dict[str, Any], before: dict[str, Any] | None) -> str:
-    if before is None:
-        return "(no bench/results/before.json)"
+def block_before_after(results: Result, before: Result, repeat: Result) -> str:
     b, a = headline(before), headline(results)
     n = a["n_max"]
     rows = [
         ("commit", before["machine"]["git_commit"], results["machine"]["git_commit"]),
-        (f"`pulumi up` N={n} 0 ms, ours / floor", f"{b['ratio']:.2f}", f"{a['ratio']:.2f}"),
+        (
+            f"`pulumi up` N={n} {min(results['settings']['latencies_ms']):g} ms, ours / floor",
+            f"{b['ratio']:.2f}",
+            f"{a['ratio']:.2f}",
+        ),
     ]
     for latency in results["settings"]["latencies_ms"]:
         rb, ra = up_row(before, n, latency), up_row(results, n, latency)
@@ -627,30 +745,47 @@ def plot(results: dict[str, Any], path: Path) -> None:
 # -- main ---------------------------------------------------------------------------------------
 
 
-def render(readme: str, results: dict[str, Any], before: dict[str, Any] | None) -> str:
-    for name, build in BLOCKS.items():
-        pattern = re.compile(
-            rf"(<!-- BEGIN generated: {re.escape(name)} -->\n).*?(<!-- END generated: "
-            rf"{re.escape(name)} -->)",
-            re.DOTALL,
-        )
-        if not pattern.search(readme):
-            raise SystemExit(f"render: README.md has no block named {name!r}")
-        body = build(results, before)
-        readme = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), readme)
-    return readme
+PLACEHOLDER = re.compile(r"\{\{(block:)?([a-z0-9_-]+)\}\}")
+BANNER = (
+    "<!-- Written by bench/render.py from README.template.md and results/*.json: "
+    "edit those, not this file. -->\n"
+)
+
+
+def render(template: str, results: Result, before: Result, repeat: Result) -> str:
+    """README.md: the template with every placeholder filled; SystemExit on an unknown one."""
+    values = figures(results, before, repeat)
+
+    def fill(match: re.Match[str]) -> str:
+        block, name = match.group(1), match.group(2)
+        if block:
+            if name not in BLOCKS:
+                raise SystemExit(f"render: no block named {name!r}")
+            return BLOCKS[name](results, before, repeat)
+        if name not in values:
+            raise SystemExit(f"render: no figure named {name!r}")
+        return values[name]
+
+    return BANNER + PLACEHOLDER.sub(fill, template)
+
+
+def load(path: Path) -> Result:
+    result: Result = json.loads(path.read_text())
+    return result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--before", type=Path, default=BEFORE)
+    parser.add_argument("--repeat", type=Path, default=REPEAT)
+    parser.add_argument("--template", type=Path, default=TEMPLATE)
     parser.add_argument("--readme", type=Path, default=README)
     parser.add_argument("--plot", type=Path, default=PLOT)
     args = parser.parse_args(argv)
-    results = json.loads(args.results.read_text())
-    before = json.loads(args.before.read_text()) if args.before.exists() else None
-    args.readme.write_text(render(args.readme.read_text(), results, before))
+    results = load(args.results)
+    readme = render(args.template.read_text(), results, load(args.before), load(args.repeat))
+    args.readme.write_text(readme)
     plot(results, args.plot)
     print(f"render: wrote {args.readme} and {args.plot}", file=sys.stderr)
     return 0

@@ -36,19 +36,21 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import engine
+import harness_path  # noqa: F401  (before harness.*: puts tests/ on sys.path)
 import raw_http
 import startup
 from engine import BenchStack, CallCount, Simulator, mount_targets
 from floor_provider import FloorMountProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
-from e2e.pulumi_cli import PulumiResult
-from harness.machine import cpu_model, memory_gb
+from harness.machine import cpu_model, git_commit, memory_gb
+from harness.pulumi_cli import PulumiResult, locate_bin_dir
 from hostup_sim import world
 from pulumi_hostup.iso_mount import VpsIsoMountProvider
 
@@ -121,80 +123,76 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
 # -- 2 to 4. the real engine ---------------------------------------------------------------
 
 
-def engine_runs(
-    sim: Simulator,
-    stacks: dict[str, BenchStack],
-    sizes: Sequence[int],
-    latencies: Sequence[float],
-    reps: int,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Grid:
+    """The timed runs: every size at every latency, `reps` times over."""
+
+    sizes: Sequence[int]
+    latencies: Sequence[float]
+    reps: int
+
+    def __iter__(self) -> Iterator[tuple[int, int, list[tuple[str, str]], float]]:
+        """(repetition, N, N's mount targets, latency), in the order the runs take."""
+        for rep in range(self.reps):
+            for n in self.sizes:
+                mounts = mount_targets(n)
+                for latency in self.latencies:
+                    yield rep, n, mounts, latency
+
+
+def engine_runs(sim: Simulator, stacks: dict[str, BenchStack], grid: Grid) -> dict[str, Any]:
     """Interleaved `pulumi up` timings; call counts and state on the first repetition."""
     timings: list[dict[str, Any]] = []
     commands: dict[str, dict[str, Any]] = {}
     state: dict[str, Any] = {}
     kinds = ["hostup", "floor", "raw"]
-    for rep in range(reps):
-        for n in sizes:
-            mounts = mount_targets(n)
-            for latency in latencies:
-                shift = (rep + len(timings)) % len(kinds)
-                for kind in kinds[shift:] + kinds[:shift]:
-                    record: dict[str, Any] = {"rep": rep, "n": n, "latency_ms": latency}
-                    record["kind"] = kind
-                    sim.reset(latency_ms=latency)
-                    if kind == "raw":
-                        record["up_s"] = raw_http.mount_all(
-                            sim.url, world.DEMO_API_KEY, mounts, engine.CREATE_ISO
-                        )
-                        record["calls"] = sim.calls().total
-                    elif kind == "floor":
-                        stack = stacks["floor"]
-                        stack.configure(mounts)
-                        record["up_s"] = stack.up().seconds
-                        if rep == 0 and latency == latencies[0]:
-                            state.setdefault("floor", {})[str(n)] = state_size(
-                                stack.export(), n, FLOOR_TYPE
-                            )
-                        record["destroy_s"] = stack.destroy().seconds
-                    else:
-                        first = rep == 0 and latency == latencies[0]
-                        record.update(
-                            hostup_run(sim, stacks["hostup"], n, mounts, first, commands, state)
-                        )
-                    log(
-                        f"rep {rep} N={n} {latency:g} ms {kind}: up {record['up_s']:.2f}s"
-                        + (f" ({record['calls']} calls)" if "calls" in record else "")
+    latencies = grid.latencies
+    for rep, n, mounts, latency in grid:
+        shift = (rep + len(timings)) % len(kinds)
+        for kind in kinds[shift:] + kinds[:shift]:
+            record: dict[str, Any] = {"rep": rep, "n": n, "latency_ms": latency}
+            record["kind"] = kind
+            sim.reset(latency_ms=latency)
+            if kind == "raw":
+                record["up_s"] = raw_http.mount_all(
+                    sim.url, world.DEMO_API_KEY, mounts, engine.CREATE_ISO
+                )
+                record["calls"] = sim.calls().total
+            elif kind == "floor":
+                stack = stacks["floor"]
+                stack.configure(mounts)
+                record["up_s"] = stack.up().seconds
+                if rep == 0 and latency == latencies[0]:
+                    state.setdefault("floor", {})[str(n)] = state_size(
+                        stack.export(), n, FLOOR_TYPE
                     )
-                    timings.append(record)
+                record["destroy_s"] = stack.destroy().seconds
+            else:
+                first = rep == 0 and latency == latencies[0]
+                record.update(hostup_run(sim, stacks["hostup"], n, mounts, first, commands, state))
+            log(
+                f"rep {rep} N={n} {latency:g} ms {kind}: up {record['up_s']:.2f}s"
+                + (f" ({record['calls']} calls)" if "calls" in record else "")
+            )
+            timings.append(record)
     return {"timings": timings, "commands": commands, "state": state}
 
 
-def preview_runs(
-    sim: Simulator,
-    stacks: dict[str, BenchStack],
-    sizes: Sequence[int],
-    latencies: Sequence[float],
-    reps: int,
-) -> dict[str, Any]:
+def preview_runs(sim: Simulator, stacks: dict[str, BenchStack], grid: Grid) -> dict[str, Any]:
     """`pulumi preview` of N new mounts (empty stacks), ours against the floor."""
     timings: list[dict[str, Any]] = []
-    for rep in range(reps):
-        for n in sizes:
-            mounts = mount_targets(n)
-            for latency in latencies:
-                kinds = (
-                    ("hostup", "floor") if (rep + len(timings)) % 2 == 0 else ("floor", "hostup")
-                )
-                for kind in kinds:
-                    sim.reset(latency_ms=latency)
-                    stacks[kind].configure(mounts)
-                    sim.clear_log()
-                    result = stacks[kind].preview()
-                    record = {"rep": rep, "n": n, "latency_ms": latency, "kind": kind}
-                    record |= {"preview_s": result.seconds, "calls": sim.calls().total}
-                    record["vpses"] = len({vps for vps, _ in mounts})
-                    log(f"rep {rep} N={n} {latency:g} ms {kind}: preview {result.seconds:.2f}s")
-                    timings.append(record)
+    for rep, n, mounts, latency in grid:
+        kinds = ("hostup", "floor") if (rep + len(timings)) % 2 == 0 else ("floor", "hostup")
+        for kind in kinds:
+            sim.reset(latency_ms=latency)
+            stacks[kind].configure(mounts)
+            sim.clear_log()
+            result = stacks[kind].preview()
+            record = {"rep": rep, "n": n, "latency_ms": latency, "kind": kind}
+            record |= {"preview_s": result.seconds, "calls": sim.calls().total}
+            record["vpses"] = len({vps for vps, _ in mounts})
+            log(f"rep {rep} N={n} {latency:g} ms {kind}: preview {result.seconds:.2f}s")
+            timings.append(record)
     return {"timings": timings}
 
 
@@ -342,25 +340,8 @@ def rate_limited_up(sim: Simulator, stack: BenchStack, n: int, rps: float) -> di
 # -- the run ------------------------------------------------------------------------------
 
 
-def dirty() -> bool:
-    status = subprocess.run(
-        ["git", "-C", str(engine.REPO), "status", "--porcelain", "--", "provider", "bench"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    # Only code counts: the results, README.md and the plot are outputs.
-    return any(line.endswith((".py", ".yaml")) for line in status.splitlines())
-
-
 def machine() -> dict[str, Any]:
-    def first_line(cmd: Sequence[str]) -> str:
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
-            return out.strip().splitlines()[0] if out.strip() else ""
-        except OSError:
-            return ""
-
+    """Where and at which commit the run happens (the load average is read again at the end)."""
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu_model(),
@@ -368,8 +349,7 @@ def machine() -> dict[str, Any]:
         "memory_gb": memory_gb(),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "git_commit": first_line(["git", "-C", str(engine.REPO), "rev-parse", "--short", "HEAD"])
-        + (" (with uncommitted changes to provider/ or bench/)" if dirty() else ""),
+        "git_commit": git_commit(engine.REPO, ("provider", "bench")),
         "load_average_start": os.getloadavg(),
     }
 
@@ -395,8 +375,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.rate_limit_mounts, args.startup_runs = 2, 1
     out: Path = args.out or RESULTS_DIR / ("smoke.json" if args.smoke else "results.json")
     sections = set(args.only or ["methods", "engine", "preview", "startup", "rate"])
-
-    from e2e.pulumi_cli import locate_bin_dir
 
     bin_dir = locate_bin_dir()
     version = subprocess.run(
@@ -433,6 +411,7 @@ def measure(
     root: Path, bin_dir: Path, args: argparse.Namespace, sections: set[str], results: dict[str, Any]
 ) -> None:
     extra = engine.load_vps_needed(max([*args.sizes, args.rate_limit_mounts]))
+    grid = Grid(args.sizes, args.latencies, args.reps)
     with Simulator(root, extra_vps=extra) as sim:
         if "methods" in sections:
             log("API calls per provider method (gRPC)")
@@ -444,10 +423,10 @@ def measure(
             }
         if "engine" in sections:
             log(f"pulumi up: N={args.sizes}, latency={args.latencies} ms, {args.reps} reps")
-            results["engine"] = engine_runs(sim, stacks, args.sizes, args.latencies, args.reps)
+            results["engine"] = engine_runs(sim, stacks, grid)
         if "preview" in sections:
             log(f"pulumi preview: N={args.sizes}, latency={args.latencies} ms, {args.reps} reps")
-            results["preview"] = preview_runs(sim, stacks, args.sizes, args.latencies, args.reps)
+            results["preview"] = preview_runs(sim, stacks, grid)
         if "startup" in sections:
             log("start-up")
             results["startup"] = startup_costs(sim, args.startup_runs)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, idempotent: the project venv (.venv) with the
-# package and its dev tools, and the Pulumi CLI built from its Go modules.
+# package, the simulator's extra and the dev tools, and a Pulumi CLI (the one on
+# PATH if it will do, else one built from its Go modules: scripts/install-pulumi.sh).
 # Usage: scripts/setup.sh [--no-pulumi]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,11 +11,14 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$py" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# The package accepts a range of the pulumi SDK; development pins the release whose
+# CLI scripts/install-pulumi.sh builds, so the tests run a matched pair.
+pulumi_release=$(scripts/install-pulumi.sh --print-release)
+stamp=.venv/.installed-$( (cat pyproject.toml; echo "$pulumi_release") | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing pulumi-hostup and its dev tools into .venv"
+  echo "setup: installing pulumi-hostup with the simulator and its dev tools into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev,bench]'
+  .venv/bin/python -m pip install --quiet -e '.[dev,bench,sim]' "pulumi==$pulumi_release"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_location import SHARED_CONTRACT, VENDORED_CONTRACT
+from harness.contract import SHARED_CONTRACT, VENDORED_CONTRACT
 
 
 def test_the_vendored_contract_is_a_faithful_copy() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]  # no stubs in the dev extras
 
-from contract_location import openapi_path
+from harness.contract import openapi_path
 from hostup.client import HostupClient
 from hostup.contract import DEFAULT_DEVICE
 from hostup.errors import NotFoundError

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from e2e.hostup_stack import (
+from harness.hostup_stack import (
     DEFAULT_PROVIDER_TYPE,
     MOUNT_TYPE,
     YES,
@@ -41,13 +41,11 @@ from e2e.hostup_stack import (
     StackFactory,
     api_calls,
     copy_example,
-    interrupt_twice,
     mounted,
-    wait_for,
-    wait_until_gone,
     writes,
 )
-from e2e.pulumi_cli import PulumiSandbox, kill_session, python_virtualenv
+from harness.processes import interrupt_twice, kill_session, wait_for, wait_until_gone
+from harness.pulumi_cli import PulumiSandbox, python_virtualenv
 from hostup_sim.server import SimServer
 from hostup_sim.world import (
     DEMO_API_KEY,
@@ -345,7 +343,7 @@ def test_interrupted_up_converges_by_adopting_the_mount(
         sim.store.release_sleepers()  # again each time, in case it had not begun to wait
         return any(r.operation == MOUNT and r.status == 200 for r in api_calls(sim))
 
-    wait_for(mount_applied, what="the held-back mount to be applied")
+    assert wait_for(mount_applied), "the held-back mount was never applied"
     assert mounted(sim) == {**SEEDED, VPS_WEB_1: {"ide2": ISO_UBUNTU_2404}}
     assert stack.pending_operations() == [("creating", "installer")]
     assert stack.mounts_in_state() == {}

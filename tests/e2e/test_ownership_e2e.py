@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.hostup_stack import (
+from harness.hostup_stack import (
     MOUNT_TYPE,
     HostupStack,
     StackFactory,
@@ -25,7 +25,7 @@ from e2e.hostup_stack import (
     urn_name,
     writes,
 )
-from e2e.pulumi_cli import PulumiSandbox
+from harness.pulumi_cli import PulumiSandbox
 from hostup_sim.server import SimServer
 from hostup_sim.world import (
     DEMO_API_KEY,

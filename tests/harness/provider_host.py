@@ -22,6 +22,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
+from harness.processes import stop_process
 from pulumi_hostup.iso_mount import VpsIsoMountProvider
 
 TYPE_TOKEN = "pulumi-python:dynamic/hostup:VpsIsoMount"
@@ -114,12 +115,7 @@ class ProviderHost:
 
     def close(self) -> None:
         self.channel.close()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self._reader.join(timeout=5)
         for pipe in (self.process.stdout, self.process.stderr):
             if pipe is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from contract_location import openapi_path
+from harness.contract import openapi_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_PATH = openapi_path()

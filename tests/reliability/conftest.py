@@ -1,16 +1,17 @@
 """Fixtures of the reliability suite.
 
 - `figures`: a dict for this test's numbers; the session writes all of them to
-  tests/reliability/.results/run-*.json (gitignored), which
-  scripts/reliability-report.py turns into RELIABILITY.md.
+  tests/reliability/.results/run-*.json (not committed).
+  `scripts/reliability-report.py --take-latest` copies the latest runs to
+  tests/reliability/results/ (committed) and makes RELIABILITY.md from those.
 - `leaks` (autouse): collect every text the test saw (`leaks.add(...)`, files under a
   Pulumi sandbox with `leaks.add_tree(...)`); at teardown each is scanned for every
   API key, the counts go into the figures, and a leak fails the test.
 - `make_sim`: fresh in-process simulators (their request logs are scanned for keys).
 - `make_host`: the real dynamic-provider host (`python -m pulumi.dynamic`) over gRPC,
   configured; its stderr is scanned for keys.
-- `cli`: the e2e `pulumi_sandbox` plus the suite's `mounts` program, every output and
-  every file of the sandbox scanned for keys.
+- `cli`: the `pulumi_sandbox` of harness.pulumi_fixtures plus the suite's `mounts`
+  program, every output and every file of the sandbox scanned for keys.
 - `hostile`: a loopback server answering what the test scripts.
 - `soak_cycles`: HOSTUP_SOAK_CYCLES, else 200 when `-m soak` selects the soak, else 25.
 """
@@ -26,18 +27,16 @@ from typing import Any
 
 import pytest
 
-from e2e.conftest import pulumi_bin_dir, pulumi_sandbox  # noqa: F401  (fixtures)
-from e2e.pulumi_cli import PulumiResult, PulumiSandbox, python_virtualenv
 from harness.provider_host import ProviderHost, secret
+from harness.pulumi_cli import PulumiResult, PulumiSandbox, python_virtualenv, write_stack_config
+from harness.servers import Answer, HostileServer
 from hostup_sim import world
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
 from hostup_sim.store import HostupStore, Settings
 from reliability.support import (
     FLEET,
-    Answer,
     Figures,
-    HostileServer,
     LeakRegistry,
     TestLeaks,
     copy_mounts_program,
@@ -198,8 +197,6 @@ class Cli:
         self.sandbox.set_secret(self.project, self.stack, "hostup:apiKey", key)
 
     def config(self, **values: Any) -> None:
-        from e2e.pulumi_cli import write_stack_config
-
         write_stack_config(self.project, self.stack, values)
 
     def run(
@@ -233,7 +230,7 @@ class Cli:
 
 
 @pytest.fixture
-def cli(pulumi_sandbox: PulumiSandbox, leaks: TestLeaks) -> Cli:  # noqa: F811
+def cli(pulumi_sandbox: PulumiSandbox, leaks: TestLeaks) -> Cli:
     return Cli(pulumi_sandbox, leaks)
 
 

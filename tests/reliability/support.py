@@ -1,41 +1,35 @@
 """Helpers of the reliability suite that are not fixtures (see conftest.py for those).
 
 - `Figures`: what each test measured, written to tests/reliability/.results/*.json at
-  the end of the session; scripts/reliability-report.py turns them into RELIABILITY.md.
+  the end of the session; scripts/reliability-report.py commits and reports them.
 - `LeakRegistry`: every text a test saw (CLI output, stack exports, provider stderr,
   exception texts, simulator logs, files in the Pulumi sandbox), scanned for the API
   keys at each test's teardown.
 - the simulator world the suite uses (5 VPSes with 4 CD/DVD slots each), its media as
   a dict, and write intervals from the simulator's request log.
-- `HostileServer`: a loopback HTTP server that answers whatever a test scripts,
-  including answers no real API should give.
-- `/proc` readings (open file descriptors, threads) and process-tree helpers.
+- the suite's `mounts` program copied for the real CLI, and what its error output
+  says to a person.
+
+Loopback servers, processes and waiting are shared with the other suites: they live
+in `harness.servers` and `harness.processes`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import platform
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
-from harness.machine import cpu_model, memory_gb
+from harness.machine import cpu_model, git_commit, memory_gb
 from hostup_sim import world
 from hostup_sim.store import HostupStore, LogRecord
 
@@ -78,6 +72,9 @@ class Figures:
 
     def __init__(self) -> None:
         self.started = time.time()
+        # Read now, at collection: the commit (and whether the code differs from it) of
+        # the code this session runs, whatever changes while it runs.
+        self.machine = machine()
         self.tests: dict[str, dict[str, Any]] = {}
         self.meta: dict[str, Any] = {}
 
@@ -93,7 +90,7 @@ class Figures:
         path = directory / f"run-{stamp}-{os.getpid()}.json"
         payload = {
             "meta": {
-                **machine(),
+                **self.machine,
                 **self.meta,
                 "started": iso(self.started),
                 "finished": iso(finished),
@@ -112,16 +109,6 @@ def iso(epoch: float) -> str:
 
 def machine() -> dict[str, Any]:
     """Where the figures were measured."""
-    commit = None
-    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
     return {
         "host": platform.node(),
         "platform": platform.platform(),
@@ -129,7 +116,7 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "memory_gb": memory_gb(),
         "python": platform.python_version(),
-        "commit": commit,
+        "commit": git_commit(REPO_ROOT, ("provider", "tests")),
         "ci": bool(os.environ.get("CI")),
     }
 
@@ -298,221 +285,6 @@ def operation_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         op = r.get("operation") or r.get("path") or "?"
         counts[op] = counts.get(op, 0) + 1
     return dict(sorted(counts.items()))
-
-
-# -- processes -----------------------------------------------------------------------------
-
-
-def proc_usage(pid: int) -> tuple[int, int]:
-    """(open file descriptors, threads) of a live process, from /proc."""
-    fds = len(os.listdir(f"/proc/{pid}/fd"))
-    threads = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("Threads:"):
-            threads = int(line.split()[1])
-    return fds, threads
-
-
-def descendants(pid: int) -> list[int]:
-    """Every live descendant of pid (from /proc/<pid>/task/*/children)."""
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                text = Path(f"/proc/{parent}/task/{task}/children").read_text()
-            except OSError:
-                continue
-            for child in text.split():
-                found.append(int(child))
-                todo.append(int(child))
-    return found
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
-    """Poll predicate until true or timeout seconds passed (bounded)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class SimProcess:
-    """`hostup-sim serve --state F --port P` as a subprocess, killed and restarted at will."""
-
-    def __init__(self, state_file: Path, port: int, *args: str) -> None:
-        self.state_file = state_file
-        self.port = port
-        self.args = args
-        self.url = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-        self.kills = 0
-        self.outputs: list[str] = []
-
-    def start(self, timeout: float = 20.0) -> None:
-        exe = shutil.which("hostup-sim", path=str(Path(sys.executable).parent)) or "hostup-sim"
-        self.process = subprocess.Popen(
-            [exe, "serve", "--state", str(self.state_file), "--port", str(self.port), *self.args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("HOSTUP_")},
-        )
-        self.starts += 1
-        from hostup_sim.admin import SimAdmin
-
-        admin = SimAdmin(self.url, timeout=2.0)
-        deadline = time.monotonic() + timeout
-        while not admin.health():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                out = self.process.stdout.read().decode() if self.process.stdout else ""
-                raise RuntimeError(f"hostup-sim did not come up on {self.url}: {out}")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL: no clean shutdown, whatever was in flight is lost."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self._collect()
-        self.kills += 1
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._collect()
-
-    def _collect(self) -> None:
-        if self.process is not None and self.process.stdout is not None:
-            self.outputs.append(self.process.stdout.read().decode(errors="replace"))
-            self.process.stdout.close()
-        self.process = None
-
-
-# -- the hostile server --------------------------------------------------------------------
-
-
-@dataclass
-class Answer:
-    """One scripted answer; `drop` closes the connection without one."""
-
-    status: int = 200
-    body: bytes = b""
-    content_type: str | None = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False
-
-
-def json_answer(payload: Any, status: int = 200, content_type: str = "application/json") -> Answer:
-    return Answer(status, json.dumps(payload).encode(), content_type)
-
-
-@dataclass(frozen=True)
-class Seen:
-    method: str
-    path: str
-    authorization: str | None
-
-
-class HostileServer:
-    """A loopback HTTP/1.1 server whose answers come from `responder(method, path)`."""
-
-    def __init__(self, responder: Callable[[str, str], Answer]) -> None:
-        self.responder = responder
-        self.seen: list[Seen] = []
-        self._lock = threading.Lock()
-        self._httpd = _HostileHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def start(self) -> HostileServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.seen)
-
-
-class _HostileHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients that give up mid-answer are part of the game
-
-
-def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        timeout = 10
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _handle(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            path = urlsplit(self.path).path
-            with server._lock:
-                server.seen.append(Seen(self.command, path, self.headers.get("Authorization")))
-            answer = server.responder(self.command, path)
-            if answer.drop:
-                self.close_connection = True
-                return
-            try:
-                self.send_response(answer.status)
-                if answer.content_type:
-                    self.send_header("Content-Type", answer.content_type)
-                self.send_header("Content-Length", str(len(answer.body)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(answer.body)
-            except OSError:
-                self.close_connection = True
-
-        do_GET = do_POST = do_PUT = do_DELETE = _handle
-
-    return Handler
 
 
 # -- the mounts program through the real CLI -------------------------------------------------

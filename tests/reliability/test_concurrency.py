@@ -175,4 +175,6 @@ def test_calls_on_different_vpses_run_in_parallel(
         overlapping_write_pairs_across_vpses=len(overlapping),
         max_writes_in_flight=parallel,
         create_seconds=round(create_seconds, 2),
+        rounds=1,
+        latency_ms=[LATENCY.latency_min_ms, LATENCY.latency_max_ms],
     )

@@ -1,8 +1,8 @@
 """Crash safety through the real engine.
 
-- The simulator (`hostup-sim serve --state F --port P`, a subprocess persisting every
-  change) is SIGKILLed in the middle of `pulumi up` and restarted on the same port.
-  Requests in flight are lost; the provider retries what it can. Whatever that first
+- The simulator (`hostup-sim serve --state F`, a subprocess persisting every change)
+  is SIGKILLed in the middle of `pulumi up` and restarted on the same port. Requests
+  in flight are lost; the provider retries what it can. Whatever that first
   run reports, the next `pulumi up` converges with no manual step, and state, API and
   program agree (a refresh changes nothing).
 - The provider process is SIGKILLed right after the API performed a mount but before
@@ -23,22 +23,19 @@ from typing import Any
 
 import pytest
 
-from e2e.pulumi_cli import PulumiResult
+from harness.processes import cmdline, descendants, wait_for
+from harness.pulumi_cli import PulumiResult
+from harness.servers import SimProcess
 from hostup_sim.admin import SimAdmin
 from hostup_sim.server import SimServer
 from reliability.support import (
     FLEET,
-    SimProcess,
-    cmdline,
-    descendants,
     expected_media,
     fleet_mounts,
     fleet_world_json,
-    free_port,
     log_records,
     media_of,
     operation_counts,
-    wait_for,
 )
 
 
@@ -83,7 +80,7 @@ def test_simulator_killed_and_restarted_during_up(
 ) -> None:
     state_file = tmp_path / "world.json"
     state_file.write_text(json.dumps(fleet_world_json()))
-    sim = SimProcess(state_file, free_port(), "--latency-ms", "100:250")
+    sim = SimProcess(tmp_path / "sim", ["--state", str(state_file), "--latency-ms", "100:250"])
     sim.start()
     try:
         mounts = fleet_mounts(12)
@@ -128,7 +125,6 @@ def test_simulator_killed_and_restarted_during_up(
             second_run_exit_code=second.returncode,
             second_run_seconds=round(second.seconds, 2),
             refresh_exit_code=refresh.returncode,
-            manual_steps=0,
         )
     finally:
         sim.stop()
@@ -206,5 +202,4 @@ def test_provider_killed_after_a_mount_post_converges_on_the_next_up(
         second_run_requests=operation_counts(records),
         mount_posts_second_run=mount_posts,
         orphans_adopted=len(orphans),
-        manual_steps=0,
     )

@@ -18,10 +18,15 @@ from typing import Any
 import grpc
 import pytest
 
+from harness.processes import wait_for
 from hostup_sim import world
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
-from reliability.support import FLEET, log_records, media_of, wait_for
+from reliability.support import (
+    FLEET,
+    log_records,
+    media_of,
+)
 
 DEADLINE = 3.0
 SLACK = 3.5  # gRPC, process scheduling on a busy CI machine, the last read timeout
@@ -62,11 +67,34 @@ def record(figures: dict[str, Any], op: str, seconds: float, message: str) -> No
     cases = figures.setdefault("cases", {})
     cases[op] = {
         "deadline_s": DEADLINE,
+        "hang_s": HANG,
         "seconds": round(seconds, 2),
         "message": message.strip().splitlines()[-1][:600] if message.strip() else "",
     }
     figures["operations"] = len(cases)
     figures["max_seconds"] = max(c["seconds"] for c in cases.values())
+
+
+def fails_within_deadline(
+    sim: SimServer,
+    figures: dict[str, Any],
+    op: str,
+    hanging: str,
+    call: Callable[[], Any],
+    *words: str,
+) -> str:
+    """Hang the API's `hanging` ("reads" or "writes") and make `call`: it must fail
+    within the deadline, its last line naming the VPS and `words`. Records the case,
+    then lets the held-back requests through (the API acts late). Returns that line."""
+    sim.store.set_faults(hang(hanging))
+    seconds, message = timed_failure(call)
+    last = message.strip().splitlines()[-1]
+    assert seconds < DEADLINE + SLACK, seconds
+    for word in (VPS, *words):
+        assert word in last, last
+    record(figures, op, seconds, message)
+    release(sim, figures, op)
+    return last
 
 
 @pytest.fixture
@@ -102,17 +130,16 @@ def test_check_live_validation_only_warns_within_the_deadline(
 def test_create_fails_within_the_deadline_and_the_late_mount_is_adopted(
     host: Any, sim: SimServer, figures: dict[str, Any]
 ) -> None:
-    sim.store.set_faults(hang("writes"))
-    seconds, message = timed_failure(lambda: host.create("m", props(world.ISO_UBUNTU_2404)))
-    last = message.strip().splitlines()[-1]
-    assert seconds < DEADLINE + SLACK, seconds
-    assert "could not mount" in last, last
-    assert VPS in last
-    assert "deadline" in last
-    record(figures, "create", seconds, message)
-
-    # The API acts on the held-back mount after all; the next `up` adopts it (no POST).
-    release(sim, figures, "create")
+    fails_within_deadline(
+        sim,
+        figures,
+        "create",
+        "writes",
+        lambda: host.create("m", props(world.ISO_UBUNTU_2404)),
+        "could not mount",
+        "deadline",
+    )
+    # The API acted on the held-back mount after all; the next `up` adopts it (no POST).
     assert media_of(sim.store.snapshot(), FLEET) == {f"{VPS}/ide2": world.ISO_UBUNTU_2404}
     sim.store.clear_log()
     created = host.create("m", props(world.ISO_UBUNTU_2404))
@@ -128,18 +155,15 @@ def test_update_fails_within_the_deadline_and_refresh_sees_what_happened(
     host: Any, sim: SimServer, figures: dict[str, Any]
 ) -> None:
     created = host.create("u", props(world.ISO_UBUNTU_2404))
-    sim.store.set_faults(hang("writes"))
-    seconds, message = timed_failure(
-        lambda: host.update("u", created.id, created.outs, props(world.ISO_DEBIAN_12))
+    fails_within_deadline(
+        sim,
+        figures,
+        "update",
+        "writes",
+        lambda: host.update("u", created.id, created.outs, props(world.ISO_DEBIAN_12)),
+        "could not mount",
+        world.ISO_DEBIAN_12,
     )
-    last = message.strip().splitlines()[-1]
-    assert seconds < DEADLINE + SLACK, seconds
-    assert "could not mount" in last
-    assert world.ISO_DEBIAN_12 in last
-    assert VPS in last
-    record(figures, "update", seconds, message)
-
-    release(sim, figures, "update")
     host.new_run()  # `pulumi refresh`, then `pulumi destroy`
     read = host.read("u", created.id, created.outs)
     assert {read.id: read.outs["iso_id"]} == media_of(sim.store.snapshot(), FLEET)
@@ -153,15 +177,14 @@ def test_delete_fails_within_the_deadline_and_refresh_sees_what_happened(
 ) -> None:
     created = host.create("d", props(world.ISO_UBUNTU_2404))
     host.new_run()  # `pulumi destroy`
-    sim.store.set_faults(hang("writes"))
-    seconds, message = timed_failure(lambda: host.delete("d", created.id, created.outs))
-    last = message.strip().splitlines()[-1]
-    assert seconds < DEADLINE + SLACK, seconds
-    assert "could not unmount" in last
-    assert VPS in last
-    record(figures, "delete", seconds, message)
-
-    release(sim, figures, "delete")
+    fails_within_deadline(
+        sim,
+        figures,
+        "delete",
+        "writes",
+        lambda: host.delete("d", created.id, created.outs),
+        "could not unmount",
+    )
     read = host.read("d", created.id, created.outs)
     assert read.id == ""  # the late unmount happened: refresh drops the resource
     assert media_of(sim.store.snapshot(), FLEET) == {}
@@ -172,15 +195,14 @@ def test_read_fails_within_the_deadline_and_keeps_the_resource(
     host: Any, sim: SimServer, figures: dict[str, Any]
 ) -> None:
     created = host.create("r", props(world.ISO_UBUNTU_2404))
-    sim.store.set_faults(hang("reads"))
-    seconds, message = timed_failure(lambda: host.read("r", created.id, created.outs))
-    last = message.strip().splitlines()[-1]
-    assert seconds < DEADLINE + SLACK, seconds
-    assert "could not read" in last
-    assert VPS in last
-    record(figures, "read", seconds, message)
-
-    release(sim, figures, "read")
+    fails_within_deadline(
+        sim,
+        figures,
+        "read",
+        "reads",
+        lambda: host.read("r", created.id, created.outs),
+        "could not read",
+    )
     host.new_run()  # `pulumi refresh`, then `pulumi destroy`
     read = host.read("r", created.id, created.outs)
     assert read.id == created.id

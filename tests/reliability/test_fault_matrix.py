@@ -16,6 +16,7 @@ import pytest
 
 from hostup_sim.faults import Faults
 from reliability.support import (
+    DEVICES,
     FLEET,
     SEED,
     expected_media,
@@ -37,6 +38,12 @@ FAULTS = Faults(
     burst_length=3,
     burst_retry_after=1,
 )
+
+
+def changed(output: str, sign: str, verb: str) -> int:
+    """The count of the CLI's summary line `<sign> N <verb>` (0 when there is none)."""
+    found = re.search(rf"{re.escape(sign)} (\d+) {verb}", output)
+    return int(found.group(1)) if found else 0
 
 
 def _phase(records: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
@@ -64,6 +71,7 @@ def test_up_and_destroy_converge_in_one_run_under_faults(
         seed=SEED,
         mounts=len(mounts),
         vpses=len(FLEET),
+        slots_per_vps=len(DEVICES),
         faults_config={
             "error_rate": FAULTS.error_rate,
             "html_share_of_errors": FAULTS.html_rate,
@@ -80,9 +88,9 @@ def test_up_and_destroy_converge_in_one_run_under_faults(
     records = log_records(store.request_log())
     figures["up"] = _phase(records, up.seconds) | {"exit_code": up.returncode}
     assert up.returncode == 0, up.describe()
-    assert re.search(r"\+ 21 created", up.stdout), up.describe()
+    figures["up"]["resources"] = changed(up.stdout, "+", "created")
+    assert figures["up"]["resources"] == len(mounts) + 1, up.describe()  # and the stack
     assert "failed" not in up.stdout.lower(), up.describe()
-    figures["up"]["failed_resources"] = 0
     after_up = media_of(store.snapshot())
     want = {**{k: v for k, v in before.items() if k.split("/")[0] not in FLEET}}
     want.update(expected_media(mounts))
@@ -107,8 +115,8 @@ def test_up_and_destroy_converge_in_one_run_under_faults(
     records = log_records(store.request_log())
     figures["destroy"] = _phase(records, destroy.seconds) | {"exit_code": destroy.returncode}
     assert destroy.returncode == 0, destroy.describe()
-    assert re.search(r"- 21 deleted", destroy.stdout), destroy.describe()
-    figures["destroy"]["failed_resources"] = 0
+    figures["destroy"]["resources"] = changed(destroy.stdout, "-", "deleted")
+    assert figures["destroy"]["resources"] == len(mounts) + 1, destroy.describe()
     assert media_of(store.snapshot()) == {
         k: v for k, v in before.items() if k.split("/")[0] not in FLEET
     }

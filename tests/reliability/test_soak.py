@@ -25,10 +25,16 @@ from typing import Any
 
 import pytest
 
+from harness.processes import proc_usage
 from harness.provider_host import DIFF_SOME, ProviderHost
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
-from reliability.support import FLEET, ISOS, SEED, media_of, proc_usage
+from reliability.support import (
+    FLEET,
+    ISOS,
+    SEED,
+    media_of,
+)
 
 FAULTS = Faults(seed=SEED, error_rate=0.05, drop_rate=0.02)
 PROGRAM = [  # name, vps, device
@@ -39,6 +45,7 @@ PROGRAM = [  # name, vps, device
 ]
 FOREIGN = (FLEET[3], "ide1")  # someone else's mount: never ours to touch
 WARMUP = 3
+LISTING_CACHE_SECONDS = 0  # the drift happens inside one provider process: see above
 CYCLE_BUDGET_S = 60.0
 
 
@@ -114,7 +121,7 @@ def test_soak_cycles_keep_state_and_api_in_step_without_leaks(
 ) -> None:
     sim = make_sim(faults=FAULTS)
     store = sim.store
-    host = make_host(sim.url, listingCacheSeconds="0", operationTimeout="60")
+    host = make_host(sim.url, listingCacheSeconds=str(LISTING_CACHE_SECONDS), operationTimeout="60")
     pid = host.process.pid
     engine = Engine(host)
     divergences: list[str] = []
@@ -199,6 +206,10 @@ def test_soak_cycles_keep_state_and_api_in_step_without_leaks(
         threads_after_warmup=threads_early,
         threads_at_end=threads_late,
         threads_min_max=[min(u[1] for u in usage), max(u[1] for u in usage)],
+        error_rate=FAULTS.error_rate,
+        drop_rate=FAULTS.drop_rate,
+        listing_cache_seconds=LISTING_CACHE_SECONDS,
+        mounts=len(PROGRAM),
     )
     assert divergences == []
     # A handful of keep-alive sockets come and go; a leak grows with every cycle.

@@ -1,10 +1,11 @@
-"""Run the real Pulumi CLI in isolation: the harness behind the fixtures in conftest.py.
+"""Run the real Pulumi CLI in isolation: the driver behind the `pulumi_sandbox` fixture.
 
 Everything a real-engine test needs, and nothing about our resource in particular:
 
 - `locate_bin_dir()`: the directory with `pulumi`, the Python language host and the
   dynamic-provider launcher, from ``scripts/install-pulumi.sh --print-bin-dir``
-  (which builds them on first use).
+  (a new enough Pulumi on PATH, else the cached build, else a build);
+  `pulumi_release()`: the release that script builds.
 - `build_env()`: an environment for one isolated run: a file backend, its own
   PULUMI_HOME, an empty passphrase, no update check, no plugin downloads, and no
   PULUMI_* / HOSTUP_* variables leaking in from the caller's shell.
@@ -21,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -32,9 +32,11 @@ from typing import Any
 
 import yaml
 
+from harness.processes import end_session
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install-pulumi.sh"
-PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
+PROGRAMS_DIR = REPO_ROOT / "tests" / "e2e" / "programs"
 
 # Seconds for one CLI call; an `up` against the simulator takes a few seconds.
 DEFAULT_TIMEOUT = 300.0
@@ -72,6 +74,18 @@ def locate_bin_dir(script: Path = INSTALL_SCRIPT, timeout: float = INSTALL_TIMEO
     if bin_dir is None or not (bin_dir / "pulumi").is_file():
         raise PulumiCLIMissing(f"{hint}; it printed no usable bin dir: {proc.stdout!r}")
     return bin_dir
+
+
+def pulumi_release() -> str:
+    """The Pulumi release scripts/install-pulumi.sh builds (e.g. "3.260.0"): the oldest
+    CLI it takes from PATH, and the `pulumi` SDK scripts/setup.sh installs."""
+    return subprocess.run(
+        [str(INSTALL_SCRIPT), "--print-release"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+    ).stdout.strip()
 
 
 def python_virtualenv() -> Path:
@@ -174,65 +188,13 @@ def run_pulumi(
     try:
         stdout, stderr = proc.communicate(input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        end_session(proc)
         stdout, stderr = proc.communicate()
         partial = PulumiResult(tuple(args), cwd, -9, stdout, stderr, time.monotonic() - started)
         raise AssertionError(f"timed out after {timeout:.0f}s: {partial.describe()}") from None
     return PulumiResult(
         tuple(args), cwd, proc.returncode, stdout, stderr, time.monotonic() - started
     )
-
-
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    # Pulumi starts every plugin (language host, providers) in a process group of its
-    # own, so they outlive a killed CLI, a provider mid-request included; they stay in
-    # the CLI's session, though.
-    kill_session(proc.pid)
-
-
-def session_pids(session_id: int) -> list[int]:
-    """The live processes of session `session_id`, from /proc (Linux; [] elsewhere)."""
-    pids: list[int] = []
-    proc_root = Path("/proc")
-    if not proc_root.is_dir():
-        return pids
-    for entry in proc_root.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid pgrp session ..."; comm may hold spaces and parentheses.
-        fields = stat.rpartition(")")[2].split()
-        if len(fields) > 3 and fields[0] != "Z" and int(fields[3]) == session_id:
-            pids.append(int(entry.name))
-    return pids
-
-
-def kill_session(session_id: int) -> list[int]:
-    """SIGKILL every live process of a session that `run_pulumi` (or a test) started with
-    ``start_new_session=True``: the CLI and all its plugins. Returns the pids signalled."""
-    if session_id == os.getsid(0):
-        raise ValueError("refusing to kill the caller's own session")
-    killed: list[int] = []
-    for pid in session_pids(session_id):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            continue
-        killed.append(pid)
-    return killed
 
 
 def project_name(project_dir: Path) -> str:

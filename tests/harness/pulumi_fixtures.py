@@ -1,7 +1,9 @@
-"""Fixtures for tests that drive the real Pulumi engine (mark them `@pytest.mark.e2e`).
+"""A pytest plugin (tests/conftest.py registers it): fixtures for tests that drive the
+real Pulumi engine (mark them `@pytest.mark.e2e`).
 
 - `pulumi_bin_dir` (session): where `pulumi` and its Python plugins are, from
-  ``scripts/install-pulumi.sh --print-bin-dir`` (builds them on first use, ~5 min).
+  ``scripts/install-pulumi.sh --print-bin-dir`` (a new enough Pulumi on PATH, else
+  the cached build, else a build: ~5 min the first time).
   If that fails the test FAILS (never skips) and says to run the script.
 - `pulumi_sandbox`: a fresh `PulumiSandbox` per test: its own file backend and
   PULUMI_HOME under tmp_path, an env for the CLI, and helpers to copy a program from
@@ -27,8 +29,8 @@ from typing import Any
 
 import pytest
 
-from e2e.hostup_stack import HostupStack, StackFactory
-from e2e.pulumi_cli import TIMINGS, PulumiCLIMissing, PulumiSandbox, locate_bin_dir
+from harness.hostup_stack import HostupStack, StackFactory
+from harness.pulumi_cli import TIMINGS, PulumiCLIMissing, PulumiSandbox, locate_bin_dir
 from hostup_sim.server import SimServer
 
 

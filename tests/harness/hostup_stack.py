@@ -14,9 +14,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,14 +24,13 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # no stubs in the dev extras
 
-from e2e.pulumi_cli import (
+from harness.pulumi_cli import (
     REPO_ROOT,
     TIMINGS,
     PulumiResult,
     PulumiSandbox,
     Timing,
     python_virtualenv,
-    session_pids,
     write_stack_config,
 )
 from hostup_sim.server import SimServer
@@ -268,24 +265,8 @@ class HostupStack:
         ]
 
 
-# `open_stack(mounts, project=..., config=...)`, the e2e fixture (tests/e2e/conftest.py).
+# `open_stack(mounts, project=..., config=...)`, the e2e fixture (harness/pulumi_fixtures.py).
 StackFactory = Callable[..., HostupStack]
-
-
-def wait_until_gone(session_id: int, timeout: float = 15.0) -> list[int]:
-    """Wait for every process of a session to end; the pids still alive at the timeout."""
-    deadline = time.monotonic() + timeout
-    while (alive := session_pids(session_id)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return alive
-
-
-def interrupt_twice(proc: subprocess.Popen[str], gap: float = 1.0) -> None:
-    """Ctrl-C, then Ctrl-C again (a terminal signals the CLI's process group): the first
-    asks the engine to cancel, the second to terminate now."""
-    for _ in range(2):
-        os.killpg(proc.pid, signal.SIGINT)
-        time.sleep(gap)
 
 
 # -- the simulator ------------------------------------------------------------------------
@@ -310,14 +291,6 @@ def writes(sim: SimServer) -> list[tuple[str | None, str, str | None, str | None
         body = json.loads(exchange.request_body) if exchange.request_body else {}
         out.append((exchange.operation, vps_id, body.get("device"), body.get("isoId")))
     return out
-
-
-def wait_for(predicate: Any, timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(0.05)
 
 
 # -- examples -----------------------------------------------------------------------------
