@@ -33,11 +33,7 @@ Time is injectable (``clock``, ``sleep``), so tests run the waits at zero.
 
 from __future__ import annotations
 
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -54,29 +50,25 @@ from .errors import (
     ServerError,
     TransportError,
 )
-from .listings import ListingCache
-from .rules import Problem, Wording, holds, mount_problems, occupied_message, refusal
-from .rules import vps_not_found_message as _vps_not_found
+from .rules import (
+    Problem,
+    Wording,
+    holds,
+    mount_problems,
+    occupied_message,
+    refusal,
+    vps_not_found_message,
+)
+from .runtime import Deadline, Runtime, message_of
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .client import HostupClient
     from .models import IsoMedia
 
 __all__ = ["MountEngine", "MountState"]
 
 # A preview waits at most this long for the API before it warns and goes on.
 LIVE_CHECK_SECONDS: Final = 10.0
-# After a write, the listing is re-read until it shows the change (the docs say the
-# listing is canonical, not the action's answer), backing off up to this wait, for
-# as long as the operation's deadline allows.
-CONFIRM_FIRST_WAIT: Final = 0.25
-CONFIRM_MAX_WAIT: Final = 4.0
-# Requests one API call may send. The operation deadline is the budget; the count is
-# only a backstop. The client's default of 5 gave up on one call in ~250 when a third
-# of the requests fail, and one `pulumi up` of 20 mounts makes ~100 calls
-# (tests/reliability/test_fault_matrix.py).
-MAX_ATTEMPTS_PER_CALL: Final = 20
 # An update that must put the old ISO back gets its own budget, at most this long.
 RESTORE_SECONDS: Final = 60.0
 
@@ -108,114 +100,33 @@ class _Claim:
     adopted: bool
 
 
-def _warn_on_stderr(text: str) -> None:
-    print(f"warning: hostup: {text}", file=sys.stderr, flush=True)
-
-
-class Deadline:
-    """The overall deadline of one operation (no front-end engine enforces one for us)."""
-
-    def __init__(
-        self, seconds: float, what: str, wording: Wording, clock: Callable[[], float]
-    ) -> None:
-        self.seconds = seconds
-        self.what = what
-        self._wording = wording
-        self._clock = clock
-        self._ends = clock() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left; raises :class:`MountError` once none are."""
-        left = self._ends - self._clock()
-        if left <= 0:
-            raise MountError(
-                f"{self.what} did not finish within its {self.seconds:g}s deadline "
-                f"({self._wording.raise_timeout})"
-            )
-        return left
-
-
 class MountEngine:
-    """Mount, read and unmount on behalf of a front-end; thread-safe, one per process.
+    """Mount, read and unmount on behalf of a front-end; thread-safe, one per run.
 
-    Holds the API client, the listing cache, per-VPS write locks and the drives
-    claimed in this run. Nothing here is pickled: a front-end builds it from the
-    settings it resolved.
+    Holds the drives claimed in this run; the client, the listing cache and the
+    per-VPS write locks are the :class:`Runtime`'s, shared with the other engines
+    of the process. Nothing here is pickled.
     """
 
-    def __init__(
-        self,
-        settings: Settings,
-        wording: Wording | None = None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        warn: Callable[[str], None] = _warn_on_stderr,
-        client: HostupClient | None = None,
-    ) -> None:
-        """``client``: use this one instead of building one from ``settings`` on first use."""
-        self.settings = settings
-        self.wording = wording or Wording()
-        self.listings = ListingCache(clock)
-        self._clock = clock
-        self._sleep = sleep
-        self.warn = warn
-        self._client = client
-        self._lock = threading.Lock()
-        self._vps_locks: dict[str, threading.Lock] = {}
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
         self._claims: dict[tuple[str, str], _Claim] = {}
+        self._claims_lock = threading.Lock()
         self.live_checks_off = False  # set when the API did not answer a live check
 
     def __repr__(self) -> str:
-        return f"MountEngine({self.settings!r})"
+        return f"MountEngine({self.runtime.settings!r})"
 
-    # -- plumbing --
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
-    def client(self) -> HostupClient:
-        """The API client, built on first use; :class:`MountError` without a key."""
-        from .client import HostupClient
-        from .retry import RetryPolicy
+    @property
+    def wording(self) -> Wording:
+        return self.runtime.wording
 
-        with self._lock:
-            if self._client is None:
-                if not self.settings.api_key:
-                    raise MountError(f"no Hostup API key: {self.wording.set_key}")
-                self._client = HostupClient(
-                    self.settings.api_key,
-                    self.settings.endpoint,
-                    retry=RetryPolicy(
-                        max_attempts=MAX_ATTEMPTS_PER_CALL, sleep=self._sleep, clock=self._clock
-                    ),
-                )
-            return self._client
-
-    def deadline(self, what: str, seconds: float | None = None) -> Deadline:
-        budget = self.settings.operation_timeout if seconds is None else seconds
-        return Deadline(budget, what, self.wording, self._clock)
-
-    @contextmanager
-    def _writing(self, vps_id: str) -> Iterator[None]:
-        """Serialize this process's writes to one VPS (mount and unmount race otherwise)."""
-        with self._lock:
-            lock = self._vps_locks.setdefault(vps_id, threading.Lock())
-        with lock:
-            yield
-
-    @contextmanager
-    def _user_errors(self, what: str) -> Iterator[None]:
-        """Turn the client's errors into one :class:`MountError` a person can act on."""
-        try:
-            yield
-        except MountError:
-            raise
-        except HostupError as exc:
-            raise MountError(f"could not {what}: {_message(exc)}") from None
-
-    def _listing(self, vps_id: str, *, deadline: float, max_age: float = 0.0) -> IsoMedia:
-        client = self.client()
-        return self.listings.get(
-            vps_id, lambda: client.get_iso_media(vps_id, deadline=deadline), max_age
-        )
+    def warn(self, text: str) -> None:
+        self.runtime.warn(text)
 
     # -- preview --
 
@@ -232,12 +143,12 @@ class MountEngine:
         if not self.settings.api_key or self.live_checks_off:
             return []  # a preview without credentials (or API): offline checks only
         try:
-            self.client()
+            self.runtime.client()
         except ConfigurationError as exc:
             # A bad endpoint fails every later step too: say so at preview.
-            return [Problem("", f"provider configuration: {_message(exc)}")]
+            return [Problem("", f"provider configuration: {message_of(exc)}")]
         try:
-            media = self._listing(
+            media = self.runtime.listing(
                 vps_id,
                 max_age=self.settings.listing_cache_seconds,
                 deadline=min(self.settings.operation_timeout, LIVE_CHECK_SECONDS),
@@ -245,17 +156,17 @@ class MountEngine:
         except NotFoundError as exc:
             if exc.code != "vps_not_found":
                 raise
-            return [Problem("vps_id", _vps_not_found(vps_id))]
+            return [Problem("vps_id", vps_not_found_message(vps_id))]
         except (AuthenticationError, PermissionDeniedError) as exc:
             # The key is wrong, revoked or lacks a scope: a definite answer that every
             # later step would get too, so the preview fails now (a PR gate relies on it).
-            return [Problem("", f"the Hostup API refused the key: {_message(exc)}")]
+            return [Problem("", f"the Hostup API refused the key: {message_of(exc)}")]
         except (TransportError, APIError) as exc:
             if isinstance(exc, TransportError):
                 # Unreachable once, unreachable for this preview: warn once, then skip
                 # the other live checks instead of waiting for each in turn.
                 self.live_checks_off = True
-            self.warn(f"could not check {vps_id}/{device} against the API: {_message(exc)}")
+            self.warn(f"could not check {vps_id}/{device} against the API: {message_of(exc)}")
             return []
         return mount_problems(
             media, vps_id, iso_id, device, stack_mounted=stack_mounted, wording=self.wording
@@ -268,9 +179,9 @@ class MountEngine:
 
         ``adopted`` is carried over from the caller's state: a read cannot tell.
         """
-        with self._user_errors(f"read {vps_id}/{device}"):
+        with self.runtime.user_errors(f"read {vps_id}/{device}"):
             try:
-                media = self._listing(
+                media = self.runtime.listing(
                     vps_id,
                     max_age=self.settings.listing_cache_seconds,
                     deadline=self.settings.operation_timeout,
@@ -308,12 +219,12 @@ class MountEngine:
         mount over media, unmount and mount, and put ``previous_iso`` back if the
         new one fails. ``adopted`` is the state's flag, kept when nothing is written.
         """
-        with self._user_errors(f"mount {iso_id} on {vps_id}/{device}"):
-            deadline = self.deadline(f"mounting {iso_id} on {vps_id}")
-            with self._writing(vps_id):
+        with self.runtime.user_errors(f"mount {iso_id} on {vps_id}/{device}"):
+            deadline = self.runtime.deadline(f"mounting {iso_id} on {vps_id}")
+            with self.runtime.writing(vps_id):
                 if previous_iso is None:
                     self._refuse_claimed(vps_id, device)
-                media = self._listing_before_write(vps_id, deadline)
+                media = self.runtime.listing_before_write(vps_id, deadline)
                 if holds(media.mounted_on(device), iso_id):
                     adopted = True if previous_iso is None else adopted
                 else:
@@ -372,23 +283,10 @@ class MountEngine:
         The claim protected that mount; once the API shows it gone (an out-of-band
         eject seen by a refresh), a new create of the drive is no duplicate.
         """
-        with self._lock:  # read() holds no write lock of the VPS
+        with self._claims_lock:  # read() holds no write lock of the VPS
             claim = self._claims.get((vps_id, device))
             if claim is not None and claim.iso_id != held:
                 del self._claims[(vps_id, device)]
-
-    def _listing_before_write(self, vps_id: str, deadline: Deadline) -> IsoMedia:
-        """The listing a write decides on; one read seconds old (a preview's) is reused."""
-        try:
-            return self._listing(
-                vps_id,
-                max_age=self.settings.listing_cache_seconds,
-                deadline=deadline.remaining(),
-            )
-        except NotFoundError as exc:
-            if exc.code == "vps_not_found":
-                raise MountError(_vps_not_found(vps_id)) from None
-            raise
 
     def _replace_media(
         self, vps_id: str, iso_id: str, device: str, old_iso: str, deadline: Deadline
@@ -406,19 +304,19 @@ class MountEngine:
         except HostupError as exc:
             # Its own budget (the update's is spent), capped by the configured deadline:
             # an update that must put the old ISO back ends within twice the deadline.
-            restore = self.deadline(
+            restore = self.runtime.deadline(
                 "restoring the old ISO", min(RESTORE_SECONDS, self.settings.operation_timeout)
             )
             try:
                 self._mount(vps_id, old_iso, device, restore)
             except HostupError as rollback_exc:
                 raise MountError(
-                    f"mounting {iso_id} on {vps_id}/{device} failed ({_message(exc)}), and "
-                    f"putting {old_iso} back failed too ({_message(rollback_exc)}): the device "
+                    f"mounting {iso_id} on {vps_id}/{device} failed ({message_of(exc)}), and "
+                    f"putting {old_iso} back failed too ({message_of(rollback_exc)}): the device "
                     f"is empty now; {self.wording.refresh}, then {self.wording.apply}"
                 ) from None
             raise MountError(
-                f"mounting {iso_id} on {vps_id}/{device} failed: {_message(exc)}; "
+                f"mounting {iso_id} on {vps_id}/{device} failed: {message_of(exc)}; "
                 f"{old_iso} is mounted again, as before"
             ) from None
 
@@ -431,11 +329,11 @@ class MountEngine:
         on the device, or a drive that another resource claimed in this run, is left
         alone with a warning.
         """
-        with self._user_errors(f"unmount {iso_id} from {vps_id}/{device}"):
-            deadline = self.deadline(f"unmounting {vps_id}/{device}")
-            with self._writing(vps_id):
+        with self.runtime.user_errors(f"unmount {iso_id} from {vps_id}/{device}"):
+            deadline = self.runtime.deadline(f"unmounting {vps_id}/{device}")
+            with self.runtime.writing(vps_id):
                 try:
-                    media = self._listing(vps_id, max_age=0, deadline=deadline.remaining())
+                    media = self.runtime.listing(vps_id, max_age=0, deadline=deadline.remaining())
                 except NotFoundError as exc:
                     if exc.code == "vps_not_found":
                         return
@@ -467,12 +365,12 @@ class MountEngine:
         """POST mount, follow a 202, then re-read until the listing shows it."""
         from .models import Operation
 
-        client = self.client()
+        client = self.runtime.client()
 
         def is_mounted(media: IsoMedia) -> bool:
             return holds(media.mounted_on(device), iso_id)
 
-        self.listings.invalidate(vps_id)  # before the write: see ListingCache
+        self.runtime.listings.invalidate(vps_id)  # before the write: see ListingCache
         try:
             answer = client.mount_iso(
                 vps_id,
@@ -486,14 +384,14 @@ class MountEngine:
             # No answer we can trust (a 5xx may come from a gateway after the API
             # acted): one read of the listing decides whether the mount happened.
             try:
-                return self._confirm(vps_id, deadline, is_mounted, once=True)
+                return self.runtime.confirm(vps_id, deadline, is_mounted, once=True)
             except HostupError:
                 raise exc from None
-        return self._confirm(vps_id, deadline, is_mounted)
+        return self.runtime.confirm(vps_id, deadline, is_mounted)
 
     def _unmount(self, vps_id: str, device: str, deadline: Deadline) -> IsoMedia:
-        self.listings.invalidate(vps_id)  # before the write: see ListingCache
-        self.client().unmount_iso(
+        self.runtime.listings.invalidate(vps_id)  # before the write: see ListingCache
+        self.runtime.client().unmount_iso(
             vps_id,
             device,  # type: ignore[arg-type]  # the front-end validated it
             deadline=deadline.remaining(),
@@ -503,40 +401,7 @@ class MountEngine:
             current = media.mounted_on(device)
             return current is None or not current.holds_iso
 
-        return self._confirm(vps_id, deadline, gone)
-
-    def _confirm(
-        self,
-        vps_id: str,
-        deadline: Deadline,
-        done: Callable[[IsoMedia], bool],
-        *,
-        once: bool = False,
-    ) -> IsoMedia:
-        """Re-read the listing until ``done`` holds, backing off, within ``deadline``.
-
-        ``once``: a single read decides. Each listing read is cached.
-        """
-        client = self.client()
-        wait = CONFIRM_FIRST_WAIT
-        reads = 0
-        started = self._clock()
-        while True:
-            media = client.get_iso_media(vps_id, deadline=deadline.remaining())
-            reads += 1
-            self.listings.put(vps_id, media)
-            if done(media):
-                return media
-            left = deadline.remaining()
-            if once or left <= wait:
-                break
-            self._sleep(wait)
-            wait = min(wait * 2, CONFIRM_MAX_WAIT)
-        raise MountError(
-            f"the API accepted the change on VPS {vps_id}, but its ISO listing did not show "
-            f"it ({reads} read(s) in {self._clock() - started:.3g}s); {self.wording.refresh} "
-            f"to see what is mounted, then {self.wording.apply}"
-        )
+        return self.runtime.confirm(vps_id, deadline, gone)
 
 
 def _state(
@@ -553,7 +418,3 @@ def _state(
         boot_order=dict(media.boot_order) if media.boot_order is not None else None,
         adopted=adopted,
     )
-
-
-def _message(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__

@@ -34,6 +34,7 @@ from hostup.contract import DEFAULT_DEVICE
 from hostup.errors import MountError
 from hostup.mounts import MountEngine, MountState
 from hostup.rules import Wording, device_input_problem, id_input_problem, parse_mount_id
+from hostup.runtime import Runtime
 from hostup.settings import OPERATION_TIMEOUT, Setting, Settings
 
 __all__ = ["VpsIsoMount", "VpsIsoMountArgs", "VpsIsoMountError", "VpsIsoMountProvider"]
@@ -111,7 +112,7 @@ class VpsIsoMountProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve credentials and settings from stack config (then the environment)."""
-        engine = MountEngine(resolve_settings(req.config.get), PULUMI_WORDING)
+        engine = MountEngine(Runtime(resolve_settings(req.config.get), PULUMI_WORDING))
         with self._init_lock:
             self.__dict__["_mount_engine"] = engine
 
@@ -122,14 +123,14 @@ class VpsIsoMountProvider(ResourceProvider):
             with self._init_lock:
                 engine = self.__dict__.get("_mount_engine")
                 if engine is None:
-                    engine = MountEngine(resolve_settings(), PULUMI_WORDING)
+                    engine = MountEngine(Runtime(resolve_settings(), PULUMI_WORDING))
                     self.__dict__["_mount_engine"] = engine
         assert isinstance(engine, MountEngine)
         return engine
 
     def forget_cached_listings(self) -> None:
         """Drop every cached listing, so the next call reads the API afresh."""
-        self._engine().listings.clear()
+        self._engine().runtime.listings.clear()
 
     # -- check --
 

@@ -18,6 +18,7 @@ from hostup.errors import MountError
 from hostup.models import IsoMedia
 from hostup.mounts import MountEngine
 from hostup.rules import Wording
+from hostup.runtime import Runtime
 from hostup.settings import Settings
 from hostup_sim import world
 from hostup_sim.server import SimServer
@@ -68,7 +69,7 @@ def make_engine(
             }
         )
         return MountEngine(
-            settings, clock=fake_time.clock, sleep=fake_time.sleep, warn=warnings.append
+            Runtime(settings, clock=fake_time.clock, sleep=fake_time.sleep, warn=warnings.append)
         )
 
     return make
@@ -143,7 +144,7 @@ def test_a_read_that_sees_the_disc_ejected_frees_the_drive(
     """`pulumi up --refresh` after an out-of-band eject: the create is no duplicate."""
     engine.ensure_mounted(VPS, UBUNTU, "ide2")
     sim.store.drift_unmount(VPS, "ide2")
-    engine.listings.clear()
+    engine.runtime.listings.clear()
     assert engine.read(VPS, "ide2") is None
     assert engine.ensure_mounted(VPS, UBUNTU, "ide2").iso_id == UBUNTU
     assert on_api(sim) == {"ide2": UBUNTU}
@@ -190,7 +191,7 @@ def proxy_404() -> Iterator[MountEngine]:
     server = ScriptedServer()
     server.start()
     server.always("GET", f"/api/v2/vps/{VPS}/iso", problem(404, "not_found"))
-    yield MountEngine(Settings(api_key=API_KEY, endpoint=server.url), warn=lambda _: None)
+    yield MountEngine(Runtime(Settings(api_key=API_KEY, endpoint=server.url), warn=lambda _: None))
     server.stop()
 
 
@@ -229,7 +230,8 @@ def test_create_refuses_a_device_holding_another_iso(engine: MountEngine, sim: S
 
 def test_settings_and_engine_reprs_hide_the_key() -> None:
     settings = Settings(api_key=world.DEMO_API_KEY)
-    for text in (repr(settings), str(settings), repr(MountEngine(settings))):
+    engine = MountEngine(Runtime(settings))
+    for text in (repr(settings), str(settings), repr(engine), repr(engine.runtime)):
         assert world.DEMO_API_KEY not in text
         assert "api_key=<set>" in text
 
@@ -283,9 +285,11 @@ def test_a_listing_read_before_a_write_is_never_cached_after_it(
     sim.store.drift_mount(VPS, "ide2", UBUNTU)
     client = _HeldListingClient(world.DEMO_API_KEY, sim.url)
     engine = MountEngine(
-        Settings(api_key=world.DEMO_API_KEY, endpoint=sim.url, listing_cache_seconds=60),
-        warn=warnings.append,
-        client=client,
+        Runtime(
+            Settings(api_key=world.DEMO_API_KEY, endpoint=sim.url, listing_cache_seconds=60),
+            warn=warnings.append,
+            client=client,
+        )
     )
 
     early: list[Any] = []
@@ -333,7 +337,7 @@ def test_confirm_gives_up_at_the_deadline_with_what_to_do(
 ) -> None:
     sim.store.set_settings(sim.store.settings().model_copy(update={"listing_lag_reads": 10_000}))
     engine = make_engine(operation_timeout=20.0)
-    engine.wording = Wording(refresh="REFRESH", apply="APPLY")
+    engine.runtime.wording = Wording(refresh="REFRESH", apply="APPLY")
     with pytest.raises(MountError) as info:
         engine.ensure_mounted(VPS, UBUNTU, "ide2")
     text = str(info.value)
