@@ -38,10 +38,10 @@ class ListingCache:
         self._generation: dict[str, int] = {}
 
     def get(self, vps_id: str, fetch: Callable[[], IsoMedia], max_age: float) -> IsoMedia:
-        """The listing of ``vps_id``: cached if younger than ``max_age``, else fetched."""
+        """The listing of ``vps_id``: cached if younger than ``max_age`` (0: never)."""
         with self._lock:
             entry = self._entries.get(vps_id)
-            if entry is not None and self._clock() - entry[0] <= max_age:
+            if entry is not None and max_age > 0 and self._clock() - entry[0] <= max_age:
                 return entry[1]
             pending = self._inflight.get(vps_id) if max_age > 0 else None
             if pending is None:

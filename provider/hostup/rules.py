@@ -27,7 +27,8 @@ __all__ = [
     "parse_mount_id",
 ]
 
-Field = Literal["vps_id", "iso_id", "device", ""]  # "" : no single input is at fault
+# The input a problem concerns; "": no single input is at fault.
+Field = Literal["vps_id", "iso_id", "device", "url", "filename", "decompress", ""]
 
 
 class Problem(NamedTuple):
