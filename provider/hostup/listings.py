@@ -39,10 +39,16 @@ class ListingCache:
 
     def get(self, vps_id: str, fetch: Callable[[], IsoMedia], max_age: float) -> IsoMedia:
         """The listing of ``vps_id``: cached if younger than ``max_age`` (0: never)."""
+        return self.lookup(vps_id, fetch, max_age)[0]
+
+    def lookup(
+        self, vps_id: str, fetch: Callable[[], IsoMedia], max_age: float
+    ) -> tuple[IsoMedia, bool]:
+        """As :meth:`get`, and whether the answer came from the cache (not a fetch)."""
         with self._lock:
             entry = self._entries.get(vps_id)
             if entry is not None and max_age > 0 and self._clock() - entry[0] <= max_age:
-                return entry[1]
+                return entry[1], True
             pending = self._inflight.get(vps_id) if max_age > 0 else None
             if pending is None:
                 mine: Future[IsoMedia] = Future()
@@ -50,7 +56,7 @@ class ListingCache:
                     self._inflight[vps_id] = mine
                 generation = self._generation.get(vps_id, 0)
         if pending is not None:
-            return pending.result()
+            return pending.result(), False  # another caller's fetch, as fresh as ours
         try:
             media = fetch()
         except BaseException as exc:
@@ -62,7 +68,7 @@ class ListingCache:
                     del self._inflight[vps_id]
         self.put(vps_id, media, generation)
         mine.set_result(media)
-        return media
+        return media, False
 
     def put(self, vps_id: str, media: IsoMedia, generation: int | None = None) -> None:
         """Remember ``media``, unless the VPS was invalidated since ``generation``."""

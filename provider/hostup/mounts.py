@@ -224,11 +224,19 @@ class MountEngine:
             with self.runtime.writing(vps_id):
                 if previous_iso is None:
                     self._refuse_claimed(vps_id, device)
-                media = self.runtime.listing_before_write(vps_id, deadline)
+                media, cached = self.runtime.listing_before_write(vps_id, deadline)
+                why_not = self._why_not(media, vps_id, iso_id, device, previous_iso)
+                if why_not and cached:
+                    # A listing from the cache may predate what another resource of this
+                    # run has just done (say, added this ISO to the library): refuse only
+                    # on a fresh one.
+                    media, _ = self.runtime.listing_before_write(vps_id, deadline, fresh=True)
+                    why_not = self._why_not(media, vps_id, iso_id, device, previous_iso)
+                if why_not:
+                    raise MountError(why_not)
                 if holds(media.mounted_on(device), iso_id):
                     adopted = True if previous_iso is None else adopted
                 else:
-                    self._refuse_before_write(media, vps_id, iso_id, device, previous_iso)
                     if previous_iso is None:
                         media = self._mount(vps_id, iso_id, device, deadline)
                     else:
@@ -237,10 +245,10 @@ class MountEngine:
                 self._claims[(vps_id, device)] = _Claim(iso_id, adopted=adopted is True)
                 return _state(vps_id, iso_id, device, media, adopted)
 
-    def _refuse_before_write(
+    def _why_not(
         self, media: IsoMedia, vps_id: str, iso_id: str, device: str, previous_iso: str | None
-    ) -> None:
-        """Raise, naming every problem, if mounting would be refused or take foreign media."""
+    ) -> str | None:
+        """Why ``media`` forbids making ``device`` hold ``iso_id`` (every problem), or None."""
         current = media.mounted_on(device)
         # An update finds another ISO than the one it recorded: someone swapped it.
         if (
@@ -249,7 +257,7 @@ class MountEngine:
             and current.holds_iso
             and (current.iso_id != previous_iso)
         ):
-            raise MountError(
+            return (
                 occupied_message(vps_id, device, current, media, self.wording)
                 + f" ({self.wording.owner} last saw {previous_iso} there: "
                 f"{self.wording.refresh} to accept what is mounted now, "
@@ -263,8 +271,7 @@ class MountEngine:
             stack_mounted=previous_iso is not None,
             wording=self.wording,
         )
-        if problems:
-            raise MountError(refusal(problems))
+        return refusal(problems) if problems else None
 
     def _refuse_claimed(self, vps_id: str, device: str) -> None:
         """A create of a drive that a create or update of this run claimed: a duplicate."""

@@ -147,14 +147,20 @@ class Runtime:
             vps_id, lambda: client.get_iso_media(vps_id, deadline=deadline), max_age
         )
 
-    def listing_before_write(self, vps_id: str, deadline: Deadline) -> IsoMedia:
-        """The listing a write decides on; one read seconds old (a preview's) is reused.
+    def listing_before_write(
+        self, vps_id: str, deadline: Deadline, *, fresh: bool = False
+    ) -> tuple[IsoMedia, bool]:
+        """The listing a write decides on, and whether it came from the cache.
 
-        A VPS the API does not know is a :class:`MountError` that says so.
+        One read seconds old (a preview's) is reused unless ``fresh``. A VPS the API
+        does not know is a :class:`MountError` that says so.
         """
+        client = self.client()
         try:
-            return self.listing(
-                vps_id, max_age=self.settings.listing_cache_seconds, deadline=deadline.remaining()
+            return self.listings.lookup(
+                vps_id,
+                lambda: client.get_iso_media(vps_id, deadline=deadline.remaining()),
+                0.0 if fresh else self.settings.listing_cache_seconds,
             )
         except NotFoundError as exc:
             if exc.code == "vps_not_found":

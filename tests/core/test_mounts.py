@@ -15,6 +15,7 @@ import pytest
 from harness.scripted_api import API_KEY, ScriptedServer, problem
 from hostup.client import HostupClient
 from hostup.errors import MountError
+from hostup.images import ImageEngine
 from hostup.models import IsoMedia
 from hostup.mounts import MountEngine
 from hostup.rules import Wording
@@ -157,6 +158,34 @@ def test_an_update_after_its_own_create_is_not_a_duplicate(
     state = engine.ensure_mounted(VPS, DEBIAN, "ide2", previous_iso=UBUNTU)
     assert (state.iso_id, state.adopted) == (DEBIAN, False)
     assert on_api(sim) == {"ide2": DEBIAN}
+
+
+# -- refusals rest on a fresh listing -----------------------------------------------------
+
+
+def test_a_cached_listing_never_refuses_an_iso_added_since(
+    make_engine: Callable[..., MountEngine], sim: SimServer
+) -> None:
+    """The ISO resource (its own provider, its own cache) adds an ISO seconds before a
+    mount of it; the mount's cached listing predates it: one fresh read decides."""
+    engine = make_engine(listing_cache_seconds=60)
+    assert engine.read(VPS, "ide2") is None  # caches the listing without the new ISO
+    other_runtime = Runtime(Settings(api_key=world.DEMO_API_KEY, endpoint=sim.url))
+    image = ImageEngine(other_runtime).ensure_downloaded(
+        VPS, "https://releases.example.org/new.iso", "new.iso"
+    )
+    sim.store.clear_log()
+    state = engine.ensure_mounted(VPS, image.iso_id, "ide2")
+    assert state.iso_id == image.iso_id
+    assert calls(sim) == ["GET listVpsIsoMedia", "POST mountVpsIso", "GET listVpsIsoMedia"]
+
+
+def test_a_refusal_on_a_fresh_listing_costs_no_second_read(
+    engine: MountEngine, sim: SimServer
+) -> None:
+    with pytest.raises(MountError, match="is not available to VPS"):
+        engine.ensure_mounted(VPS, world.ISO_OTHER_FEDORA_41, "ide2")
+    assert calls(sim) == ["GET listVpsIsoMedia"]
 
 
 # -- adoption --------------------------------------------------------------------------
