@@ -26,6 +26,7 @@ from hostup.errors import (
     TransportError,
 )
 
+from .iso_image import VpsIsoImage, VpsIsoImageArgs, VpsIsoImageProvider
 from .iso_mount import VpsIsoMount, VpsIsoMountArgs, VpsIsoMountError, VpsIsoMountProvider
 
 __all__ = [
@@ -43,6 +44,9 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "VpsIsoImage",
+    "VpsIsoImageArgs",
+    "VpsIsoImageProvider",
     "VpsIsoMount",
     "VpsIsoMountArgs",
     "VpsIsoMountError",
