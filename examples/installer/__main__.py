@@ -1,22 +1,37 @@
-"""Mount the installer ISO that the VPS's listing calls `isoName`, and export its details."""
+"""From nothing to a bootable installer: find the VPS by name, download the ISO from
+its URL into the library, mount it, and export what a person needs next."""
 
 import pulumi
 
-from pulumi_hostup import VpsIsoMount
-from pulumi_hostup.lookup import find_iso
+from pulumi_hostup import VpsIsoImage, VpsIsoMount, get_vps
 
 config = pulumi.Config()
-vps_id = config.require("vpsId")
+vps = get_vps(config.require("vpsName"))  # one read of the VPS list, in the program
 
-installer = VpsIsoMount(
+image = VpsIsoImage(
+    "installer-iso",
+    vps_id=vps.id,
+    url=config.require("isoUrl"),
+    filename=config.require("isoFilename"),
+)
+# The mount takes iso_id from the image, so Pulumi mounts after the download and
+# unmounts before the delete.
+mount = VpsIsoMount(
     "installer",
-    vps_id=vps_id,
-    iso_id=find_iso(vps_id, config.require("isoName")),
+    vps_id=vps.id,
+    iso_id=image.iso_id,
     device=config.get("device") or "ide2",
 )
 
-pulumi.export("isoId", installer.iso_id)
-pulumi.export("isoName", installer.iso_name)
-pulumi.export("isoDisplayName", installer.iso_display_name)
-pulumi.export("isoSizeGb", installer.iso_size_gb)
-pulumi.export("bootOrder", installer.boot_order)
+pulumi.export("vpsId", vps.id)
+pulumi.export("vpsIp", vps.primary_ip)
+pulumi.export("isoId", image.iso_id)
+pulumi.export("isoSizeGb", image.size_gb)
+pulumi.export("device", mount.device)
+pulumi.export("bootOrder", mount.boot_order)
+pulumi.export(
+    "next",
+    mount.device.apply(
+        lambda device: f"reboot {vps.name} from its {device} CD/DVD drive to start the installer"
+    ),
+)

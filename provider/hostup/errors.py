@@ -12,6 +12,8 @@
     ├── OperationFailedError            an async operation/job ended failed (.job_id, .result)
     ├── MountError                      a mount engine operation failed (hostup.mounts);
     │                                   str() is the whole message, written for a person
+    ├── NoMatchError                    a look-up by name found none, or several; the
+    │                                   message lists what there is (hostup.lookups)
     └── APIError                        the API said no: .status .code .title .detail
         │                               .request_id .errors[FieldError] .retry_after
         ├── InvalidRequestError         400  invalid_request (see .errors pointers)
@@ -52,6 +54,7 @@ __all__ = [
     "InvalidPathSegmentError",
     "InvalidRequestError",
     "MountError",
+    "NoMatchError",
     "NotFoundError",
     "OperationFailedError",
     "PermissionDeniedError",
@@ -195,6 +198,16 @@ class MountError(HostupError):
 
     def __str__(self) -> str:
         return self.message  # already whole: what failed, why, and the next step
+
+
+class NoMatchError(HostupError):
+    """A look-up by name found nothing, or more than one; the message lists what exists."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class OperationFailedError(HostupError):

@@ -18,6 +18,7 @@ from hostup.errors import (
     HostupError,
     InvalidPathSegmentError,
     InvalidRequestError,
+    NoMatchError,
     NotFoundError,
     OperationFailedError,
     PermissionDeniedError,
@@ -28,6 +29,14 @@ from hostup.errors import (
 
 from .iso_image import VpsIsoImage, VpsIsoImageArgs, VpsIsoImageProvider
 from .iso_mount import VpsIsoMount, VpsIsoMountArgs, VpsIsoMountError, VpsIsoMountProvider
+from .lookups import (
+    GetIsoResult,
+    GetVpsResult,
+    get_iso,
+    get_iso_output,
+    get_vps,
+    get_vps_output,
+)
 
 __all__ = [
     "APIError",
@@ -35,9 +44,12 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
+    "GetIsoResult",
+    "GetVpsResult",
     "HostupError",
     "InvalidPathSegmentError",
     "InvalidRequestError",
+    "NoMatchError",
     "NotFoundError",
     "OperationFailedError",
     "PermissionDeniedError",
@@ -51,4 +63,8 @@ __all__ = [
     "VpsIsoMountArgs",
     "VpsIsoMountError",
     "VpsIsoMountProvider",
+    "get_iso",
+    "get_iso_output",
+    "get_vps",
+    "get_vps_output",
 ]

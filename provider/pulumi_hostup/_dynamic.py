@@ -14,6 +14,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
+from pulumi.output import Unknown
 
 from hostup.rules import Wording
 from hostup.runtime import Runtime
@@ -60,7 +61,14 @@ def resolve_settings(config_get: Callable[[str], Any] | None = None) -> Settings
 
 
 def is_unknown(value: object) -> bool:
-    """Whether ``value`` is the engine's placeholder for a value known only after apply."""
+    """Whether ``value`` is the engine's placeholder for a value known only after apply.
+
+    The provider host hands such values over as ``pulumi.output.Unknown`` instances
+    (from another resource's output at preview); older hosts and direct callers
+    use the sentinel string ``pulumi.runtime.rpc.UNKNOWN``.
+    """
+    if isinstance(value, Unknown):
+        return True
     return isinstance(value, str) and value == pulumi.runtime.rpc.UNKNOWN
 
 

@@ -15,6 +15,7 @@ import pulumi
 import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
 
 from hostup_sim import world
 from hostup_sim.server import SimServer
@@ -89,13 +90,16 @@ def test_check_offline_failures_name_the_property_and_send_nothing(
     assert api_calls(sim) == []
 
 
+@pytest.mark.parametrize("unknown", [UNKNOWN, Unknown()], ids=["sentinel", "Unknown"])
 def test_check_defaults_device_and_passes_unknowns_without_calls(
-    provider: VpsIsoMountProvider, sim: SimServer
+    provider: VpsIsoMountProvider, sim: SimServer, unknown: object
 ) -> None:
-    result = provider.check({}, {"vps_id": UNKNOWN, "iso_id": world.ISO_UBUNTU_2404})
+    """The host passes another resource's output at preview as an `Unknown` instance."""
+    result = provider.check({}, {"vps_id": world.VPS_WEB_1, "iso_id": unknown})
     assert result.failures == []
     assert result.inputs["device"] == "ide2"
-    assert result.inputs["vps_id"] == UNKNOWN
+    assert result.inputs["iso_id"] is unknown
+    assert provider.diff("x", props(world.VPS_WEB_1, world.ISO_UBUNTU_2404), result.inputs).changes
     assert api_calls(sim) == []
 
 

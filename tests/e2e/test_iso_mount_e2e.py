@@ -522,11 +522,6 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, dict[str, str]], dict[str, A
         {VPS_WEB_1: {"ide2": ISO_UBUNTU_2404}},
         {"mountId": f"{VPS_WEB_1}/ide2", "isoDisplayName": "Ubuntu 24.04 LTS"},
     ),
-    "installer": (
-        {"vpsId": VPS_BUILD_1, "isoName": ALPINE_FILE, "device": "ide3"},
-        {VPS_BUILD_1: {"ide3": ISO_ALPINE_320}},
-        {"isoId": ISO_ALPINE_320, "isoName": ALPINE_FILE},
-    ),
     "fleet": (
         {
             "mounts": [
@@ -557,11 +552,7 @@ def test_example_project_up_preview_destroy(
     sim.store.clear_log()
     again = stack.preview("--expect-no-changes")
     assert set(again.summary) == {"same"}
-    # The provider calls nothing; the installer's program looks its ISO up by name.
-    lookups = 1 if example == "installer" else 0
-    assert [(c.method, c.operation) for c in api_calls(sim)] == [
-        ("GET", "listVpsIsoMedia")
-    ] * lookups
+    assert api_calls(sim) == []  # steady state: the provider calls nothing
 
     destroy = stack.destroy()
     assert destroy.succeeded, destroy.describe()
