@@ -33,8 +33,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from contract_location import openapi_path
 from hostup_sim.admin import SimAdmin
+from hostup_sim.requestlog import Exchange
 from hostup_sim.server import SimServer
-from hostup_sim.store import Exchange, HostupStore, Settings
+from hostup_sim.settings import Settings
+from hostup_sim.store import HostupStore
 from hostup_sim.world import DEMO_API_KEY
 
 CONTRACT_HOST = "https://cloud.hostup.se"

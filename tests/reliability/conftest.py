@@ -32,7 +32,8 @@ from harness.provider_host import ProviderHost, secret
 from hostup_sim import world
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
-from hostup_sim.store import HostupStore, Settings
+from hostup_sim.settings import Settings
+from hostup_sim.store import HostupStore
 from reliability.support import (
     FLEET,
     Answer,
