@@ -18,7 +18,7 @@ State apart from the request pipeline, as moto keeps its backends:
     store.py        HostupStore: the parts composed
     app.py          the request pipeline and the API routes (Flask); responses.py;
                     admin_routes.py, the /_sim admin path; drift.py, the drift kinds
-    server.py       SimServer; admin.py SimAdmin; __main__.py the CLI
+    server.py       SimServer (keep-alive connections); admin.py SimAdmin; __main__.py CLI
 
 Command line: `hostup-sim serve|seed|drift|log|faults|settings|reset` (see __main__.py).
 The package imports nothing from pulumi_hostup: its wire code is written apart from
@@ -74,4 +74,6 @@ Assumed behaviours (not in the public reference; change them here and in the cod
 - Every /api answer carries X-Request-Id, the same value as a problem's requestId.
 - Each error code has one title and one wording (problems.py); the real API's titles vary.
 - Injected 5xx problems have code upstream_failed; HTML pages mimic an nginx gateway.
+- Connections are kept alive (HTTP/1.1) until the client closes them or they idle for
+  75 s (nginx's default keepalive_timeout).
 """

@@ -12,13 +12,12 @@ Every /api request runs these steps, and an earlier refusal wins:
 then it is logged (with its exchange when exchanges are recorded). Any problem
 raised on the way is rendered in the API's RFC 7807 envelope. /_sim/... is the
 admin path (admin_routes.py): loopback clients only, no auth, no faults, no log.
+The server (server.py) reads the two environ keys below.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
-import socket
 import time
 from typing import Any
 
@@ -42,18 +41,14 @@ from hostup_sim.responses import json_response, problem_response, request_body
 from hostup_sim.store import HostupStore
 from hostup_sim.world import random_id
 
+# Set by the app: close the connection without answering (the "drop" fault).
+DROP_CONNECTION = "hostup_sim.drop_connection"
+# Set by the server: the number of the TCP connection a request came on.
+CONNECTION_ID = "hostup_sim.connection"
+
 
 def _is_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
-
-
-def _drop_connection() -> None:
-    # Closing both directions makes werkzeug's write fail quietly (connection_dropped),
-    # so the client sees the socket close with no response at all.
-    sock = request.environ.get("werkzeug.socket")
-    if isinstance(sock, socket.socket):
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _loopback_client() -> bool:
@@ -89,7 +84,7 @@ def create_app(store: HostupStore) -> Flask:
         g.fault = decision.kind
         store.sleep(decision.latency)
         if decision.kind == "drop":
-            g.dropped = True  # the socket is closed once the request is logged
+            g.dropped = True  # the server closes the connection once the request is logged
             return Response(status=500)  # never reaches the client
         if decision.kind == "hang":
             store.sleep(decision.hang_seconds)
@@ -146,9 +141,10 @@ def create_app(store: HostupStore) -> Flask:
             fault=g.get("fault"),
             latency_ms=round(g.get("latency", 0.0) * 1000, 3),
             duration_ms=round((time.perf_counter() - g.started) * 1000, 3),
+            connection=request.environ.get(CONNECTION_ID),
         )
         if status is None:
-            _drop_connection()
+            request.environ[DROP_CONNECTION] = True
             return response
         if not store.log.records_exchanges:
             return response

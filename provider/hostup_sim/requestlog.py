@@ -39,6 +39,7 @@ class LogRecord:
     fault: str | None
     latency_ms: float
     duration_ms: float
+    connection: int | None  # the TCP connection it came on (numbered per process)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
