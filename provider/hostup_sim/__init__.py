@@ -9,7 +9,7 @@ State apart from the request pipeline, as moto keeps its backends:
 
     world.py        the data model (accounts, keys, VPSes, ISOs, jobs) and the demo world
     backend.py      HostupBackend: that state, one method per operationId and drift kind
-    jobs.py         downloads and async mounts, moved along the clock
+    jobs.py, listing_lag.py   what the backend moves along the clock
     persistence.py  the state file, written atomically after each change
     problems.py     one exception class per error code
     settings.py, faults.py    pydantic models of the behaviour switches and fault knobs
@@ -46,6 +46,9 @@ Assumed behaviours (not in the public reference; change them here and in the cod
 - Attach-empty: body {device?}; without a device takes the first free of ide2, ide3, ide1,
   ide0; a slot that already exists and is empty answers 200 (idempotent); a slot holding
   media or the cloud-init drive -> 409 device_in_use; no free device -> 409 no_free_device.
+- The listing shows writes at once by default. With Settings.listing_lag_seconds or
+  listing_lag_reads, it shows a VPS's drives as they were before a mount, unmount or
+  attach-empty until that many seconds or listings of the VPS have passed (listing_lag.py).
 - The ISO library belongs to the account: every VPS of the account lists it in available[].
 - From-url: url must be http(s) with a host (pointer /url, invalid_url); filename a plain
   name ending .iso, no path (pointer /filename, invalid_filename); decompress in its enum.

@@ -179,6 +179,8 @@ SETTING_KNOBS = (
     _knob(Settings, "slow_requests", int),
     _knob(Settings, "slow_seconds", float),
     _knob(Settings, "extra_vps", int),
+    _knob(Settings, "listing_lag_seconds", float),
+    _knob(Settings, "listing_lag_reads", int),
 )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from hostup_sim import jobs
 from hostup_sim.drift import DELETE_ISO, DELETE_VPS, DRIFT_KINDS, MOUNT, SWAP, UNMOUNT
+from hostup_sim.listing_lag import ListingLag, MediaView
 from hostup_sim.persistence import StateFile
 from hostup_sim.problems import (
     DeviceEmpty,
@@ -57,23 +58,6 @@ GATES = ("canMount", "canUpload")
 
 
 @dataclass(frozen=True)
-class MediaView:
-    """What the listing shows of a VPS's drives: its slots, media and boot order."""
-
-    devices: tuple[str, ...]  # CD/DVD slots, sorted
-    media: tuple[tuple[str, str], ...]  # (device, iso id), sorted by device
-    boot_order: tuple[str, ...] | None
-
-    @classmethod
-    def of(cls, vps: Vps) -> MediaView:
-        return cls(
-            devices=tuple(sorted(vps.cdrom_devices)),
-            media=tuple(sorted(vps.media.items())),
-            boot_order=None if vps.boot_order is None else tuple(vps.boot_order),
-        )
-
-
-@dataclass(frozen=True)
 class VpsPage:
     """One page of GET /api/v2/vps: copies of the VPSes, and whether more follow."""
 
@@ -83,7 +67,7 @@ class VpsPage:
 
 @dataclass(frozen=True)
 class MediaListing:
-    """GET /api/v2/vps/{id}/iso: what the listing shows."""
+    """GET /api/v2/vps/{id}/iso: what the listing shows (the drives possibly lagging)."""
 
     view: MediaView
     cloud_init_device: str | None
@@ -114,6 +98,7 @@ class HostupBackend:
         self._clock = clock
         self.settings = settings  # replaced whole by HostupStore.set_settings()
         self._state_file = state_file
+        self._lag = ListingLag(clock)
         self._dirty = False
         loaded = state_file.load() if state_file is not None else None
         if loaded is not None:
@@ -126,10 +111,11 @@ class HostupBackend:
     # -- lifecycle -------------------------------------------------------------
 
     def reset(self, settings: Settings) -> None:
-        """The seeded world for these settings; saved at once."""
+        """The seeded world for these settings, no lagging listings; saved at once."""
         with self._lock:
             self.settings = settings
             self._world = self._seed()
+            self._lag.clear()
             self._dirty = True
             self._commit()
 
@@ -203,11 +189,11 @@ class HostupBackend:
             return VpsPage(page, more=len(rows) > limit)
 
     def list_vps_iso_media(self, account: str, vps_id: str) -> MediaListing:
-        """listVpsIsoMedia: the library, the drives, the gates."""
+        """listVpsIsoMedia: the library, the drives (as the listing lag lets them show), gates."""
         with self._operation():
             vps = self._vps(account, vps_id)
             return MediaListing(
-                view=MediaView.of(vps),
+                view=self._lag.listed(vps.id, MediaView.of(vps), self.settings),
                 cloud_init_device=vps.cloud_init_device,
                 library=tuple(self._library(vps.account)),
                 can_mount=replace(vps.can_mount),
@@ -245,7 +231,8 @@ class HostupBackend:
                 # Takes effect when the job ends (at the next call if job_seconds is 0).
                 params = {"vpsId": vps.id, "device": device, "isoId": iso_id}
                 return copy.deepcopy(self._new_job(account, "mount", params))
-            self._set_media(vps, device, iso_id)
+            with self._api_write(vps):
+                self._set_media(vps, device, iso_id)
             return None
 
     def unmount_vps_iso(self, account: str, vps_id: str, device: str) -> None:
@@ -257,7 +244,8 @@ class HostupBackend:
                 raise InvalidRequest([slot_error])
             self._check_ready(vps)
             if device in vps.media:
-                self._set_media(vps, device, None)
+                with self._api_write(vps):
+                    self._set_media(vps, device, None)
 
     def attach_empty_cdrom(self, account: str, vps_id: str, device: str | None) -> str:
         """attachEmptyCdrom: the device of the new (or existing, empty) CD/DVD slot."""
@@ -273,7 +261,8 @@ class HostupBackend:
                 device = free[0]
             elif device == vps.cloud_init_device or device in vps.media:
                 raise DeviceInUse(device)
-            self._add_slot(vps, device)
+            with self._api_write(vps):
+                self._add_slot(vps, device)
             return device
 
     def download_iso_from_url(self, account: str, vps_id: str, url: str, filename: str) -> Job:
@@ -356,7 +345,7 @@ class HostupBackend:
         """Someone ejects the medium of device (no-op if empty)."""
         self._drift_device(device)
         with self._operation():
-            vps = self._any_vps(vps_id)
+            vps = self._drift_vps(vps_id)
             if device in vps.media:
                 self._set_media(vps, device, None)
 
@@ -364,7 +353,7 @@ class HostupBackend:
         """Someone mounts iso_id on device, adding the CD/DVD slot if it is missing."""
         self._drift_device(device)
         with self._operation():
-            vps = self._any_vps(vps_id)
+            vps = self._drift_vps(vps_id)
             self._drift_iso(vps, iso_id)
             if device == vps.cloud_init_device:
                 raise invalid("/device", "That is the cloud-init drive.", "cloud_init_drive")
@@ -375,7 +364,7 @@ class HostupBackend:
         """Someone replaces the medium on device with iso_id; 409 if the device is empty."""
         self._drift_device(device)
         with self._operation():
-            vps = self._any_vps(vps_id)
+            vps = self._drift_vps(vps_id)
             self._drift_iso(vps, iso_id)
             if device not in vps.media:
                 raise DeviceEmpty(device)
@@ -384,19 +373,20 @@ class HostupBackend:
     def drift_delete_vps(self, vps_id: str) -> None:
         """Someone deletes the VPS; its id answers 404 vps_not_found from now on."""
         with self._operation():
-            self._any_vps(vps_id)
+            self._drift_vps(vps_id)
             del self._world.vpses[vps_id]
             self._dirty = True
 
     def drift_delete_iso(self, vps_id: str, iso_id: str) -> None:
         """Someone deletes iso_id from the library of vps_id's account, ejecting it everywhere."""
         with self._operation():
-            vps = self._any_vps(vps_id)
+            vps = self._drift_vps(vps_id)
             self._drift_iso(vps, iso_id)
             for other in self._world.vpses.values():
                 for device, mounted in list(other.media.items()):
                     if mounted == iso_id:
                         self._set_media(other, device, None)
+                        self._lag.forget(other.id)
             del self._world.isos[iso_id]
             self._dirty = True
 
@@ -444,6 +434,12 @@ class HostupBackend:
             raise VpsNotFound(vps_id)
         return vps
 
+    def _drift_vps(self, vps_id: str) -> Vps:
+        """A VPS of any account, whose listing shows the dashboard's change at once."""
+        vps = self._any_vps(vps_id)
+        self._lag.forget(vps_id)
+        return vps
+
     def _drift_iso(self, vps: Vps, iso_id: str) -> None:
         iso = self._world.isos.get(iso_id)
         if iso is None or iso.account != vps.account:
@@ -484,6 +480,13 @@ class HostupBackend:
             )
         return None
 
+    @contextmanager
+    def _api_write(self, vps: Vps) -> Iterator[None]:
+        """Around an API write to the VPS's drives: the listing may show it late."""
+        before = MediaView.of(vps)
+        yield
+        self._lag.wrote(vps.id, before, MediaView.of(vps), self.settings)
+
     def _add_slot(self, vps: Vps, device: str) -> None:
         if device not in vps.cdrom_devices:
             vps.cdrom_devices.append(device)
@@ -517,4 +520,5 @@ class HostupBackend:
             self._dirty = True
 
     def _job_mount(self, vps: Vps, device: str, iso_id: str) -> None:
-        self._set_media(vps, device, iso_id)
+        with self._api_write(vps):
+            self._set_media(vps, device, iso_id)

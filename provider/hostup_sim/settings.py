@@ -34,7 +34,18 @@ class Settings(BaseModel):
     extra_vps: int = Field(0, ge=0, description="add N load-test VPSes to the demo account")
     rate_limit_rps: float = Field(0.0, ge=0, description="per-key requests a second; 0: no limit")
     rate_limit_burst: int = Field(0, ge=0, description="per-key bucket size; 0: ceil(rps)")
+    listing_lag_seconds: float = Field(
+        0.0, ge=0, description="the ISO listing shows a write only after S seconds; 0: at once"
+    )
+    listing_lag_reads: int = Field(
+        0, ge=0, description="... or only after N listing reads of that VPS; 0: at once"
+    )
     record_exchanges: bool = Field(
         False, description="keep whole request/response pairs (contract tests)"
     )
     log_limit: int = Field(100_000, ge=1, description="request log records kept (oldest dropped)")
+
+    @property
+    def listing_lag(self) -> bool:
+        """True when writes show in the ISO listing only after a lag."""
+        return self.listing_lag_seconds > 0 or self.listing_lag_reads > 0

@@ -28,8 +28,8 @@ def test_admin_settings_are_the_model_fields(sim_admin: SimAdmin) -> None:
     "values",
     [
         {"mount_over_media": "sometimes"},
-        {"slow_requests": -1},
-        {"slow_seconds": "soon"},
+        {"listing_lag_reads": -1},
+        {"listing_lag_seconds": "soon"},
         {"job_seconds": -1},
         {"rate_limit_rps": True},
         {"log_limit": 0},

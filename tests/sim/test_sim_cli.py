@@ -45,7 +45,7 @@ def test_cli_serve_takes_knobs_from_the_environment(tmp_path: Path) -> None:
     env = os.environ | {
         "HOSTUP_SIM_ERROR_RATE": "1",
         "HOSTUP_SIM_SEED": "5",
-        "HOSTUP_SIM_MOUNT_RESPONSE": "async",
+        "HOSTUP_SIM_LISTING_LAG_READS": "3",
         "HOSTUP_SIM_STATE": str(tmp_path / "world.json"),
     }
     with serving("--latency-ms", "1:2", env=env) as (url, _proc):
@@ -54,7 +54,7 @@ def test_cli_serve_takes_knobs_from_the_environment(tmp_path: Path) -> None:
         assert faults["seed"] == 5
         assert (faults["latency_min_ms"], faults["latency_max_ms"]) == (1.0, 2.0)
         settings = requests.get(f"{url}/_sim/settings", timeout=5).json()
-        assert settings["mount_response"] == "async"
+        assert settings["listing_lag_reads"] == 3
     assert (tmp_path / "world.json").exists()
 
 
@@ -82,7 +82,7 @@ def test_cli_steering_commands_ignore_the_serve_variables(sim: SimServer) -> Non
     ("args", "named"),
     [
         (["--error-rate", "2"], "error_rate"),
-        (["--job-seconds", "-1"], "job_seconds"),
+        (["--listing-lag-reads", "-1"], "listing_lag_reads"),
         (["--latency-ms", "1:2:3"], "LO[:HI]"),
         (["--host", "0.0.0.0"], "loopback"),
     ],
@@ -133,10 +133,12 @@ def test_cli_log_faults_settings_reset_against_a_running_sim(sim: SimServer) -> 
     cleared = json.loads(cli("faults", "--url", sim.url, "--clear").stdout)
     assert cleared["burst_every"] == 0
 
-    changed = cli("settings", "--url", sim.url, "--mount-response", "async", "--job-seconds", "2")
+    changed = cli(
+        "settings", "--url", sim.url, "--mount-response", "async", "--listing-lag-reads", "2"
+    )
     settings = json.loads(changed.stdout)
-    assert (settings["mount_response"], settings["job_seconds"]) == ("async", 2.0)
-    assert sim.store.settings().mount_response == "async"
+    assert (settings["mount_response"], settings["listing_lag_reads"]) == ("async", 2)
+    assert sim.store.settings().listing_lag_reads == 2
 
     assert cli("reset", "--url", sim.url).returncode == 0
     assert sim.store.request_log() == []
