@@ -65,9 +65,8 @@ class HostupStore:
         """Seeded world, start settings (extra_vps changes them), no faults, empty log."""
         with self._lock:
             if extra_vps is not None:
-                self._start_settings = self._start_settings.model_copy(
-                    update={"extra_vps": extra_vps}
-                )
+                changed = self._start_settings.model_dump() | {"extra_vps": extra_vps}
+                self._start_settings = Settings.model_validate(changed)
             self.log.reset()  # first: a request in flight is refused, not logged
             self.release_sleepers()
             self._injector = FaultInjector(Faults())

@@ -9,6 +9,7 @@ from sim_helpers import Api, assert_problem
 
 from hostup_sim.admin import SimAdmin, SimAdminError
 from hostup_sim.settings import Settings
+from hostup_sim.store import HostupStore
 from hostup_sim.world import ISO_UBUNTU_2404, VPS_WEB_1
 
 
@@ -78,3 +79,10 @@ def test_admin_state_is_the_whole_world(sim_admin: SimAdmin) -> None:
     state = sim_admin.state()
     assert {"keys", "vpses", "isos", "jobs"} <= set(state)
     assert VPS_WEB_1 in [v["id"] for v in state["vpses"]]
+
+
+def test_reset_refuses_a_negative_extra_vps_in_process_too() -> None:
+    store = HostupStore()
+    with pytest.raises(ValueError, match="extra_vps"):
+        store.reset(extra_vps=-1)
+    assert store.start_settings().extra_vps == 0
