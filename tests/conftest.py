@@ -22,7 +22,8 @@ import pytest
 from harness.contract import Contract, check_exchanges, default_contract
 from hostup_sim.admin import SimAdmin
 from hostup_sim.server import SimServer
-from hostup_sim.store import HostupStore, Settings
+from hostup_sim.settings import Settings
+from hostup_sim.store import HostupStore
 from hostup_sim.world import DEMO_API_KEY
 
 pytest_plugins = ("harness.pulumi_fixtures",)

@@ -1,158 +1,241 @@
 """`hostup-sim`: run the simulator, seed a state file, or steer a running one.
 
-    hostup-sim serve [--port 0] [--state FILE] [fault and setting flags]
+    hostup-sim serve [--port 0] [--state FILE] [fault and setting options]
     hostup-sim seed [--state FILE] [--json | --print-env]
-    hostup-sim drift unmount|mount|swap|delete-vps|delete-iso --url URL --vps ID ...
-    hostup-sim log --url URL [--json]
-    hostup-sim faults --url URL [fault flags] [--clear]
-    hostup-sim settings --url URL [setting flags]
-    hostup-sim reset --url URL
+    hostup-sim drift KIND --vps ID [--device D] [--iso ID]
+    hostup-sim log [--json]
+    hostup-sim faults [fault options] [--clear]
+    hostup-sim settings [setting options]
+    hostup-sim reset
 
-`serve` reads every flag it is not given from HOSTUP_SIM_<FLAG> (e.g.
-HOSTUP_SIM_ERROR_RATE=0.1, HOSTUP_SIM_PORT=8080); the other commands take
---url from HOSTUP_SIM_URL. Exit status: 0 ok, 1 the simulator refused, 2 usage.
+Every option of `serve` falls back to an environment variable HOSTUP_SIM_<OPTION>
+(HOSTUP_SIM_PORT, HOSTUP_SIM_STATE, HOSTUP_SIM_ERROR_RATE, ...; `--help` names
+each). The commands that steer a running simulator read only --url from the
+environment (HOSTUP_SIM_URL), so a variable meant for `serve` never changes a
+running simulator by accident; `seed` reads none, as it writes only the file it
+is told. Exit status: 0 ok, 1 the simulator refused or could not be reached,
+2 bad usage or values.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import shlex
 import signal
-import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any, get_args
+
+import click
+from pydantic import BaseModel
 
 from hostup_sim import world
 from hostup_sim.admin import SimAdmin, SimAdminError
-from hostup_sim.faults import APPLY_TO, Faults
+from hostup_sim.drift import DRIFT_KINDS
+from hostup_sim.faults import ApplyTo, Faults
+from hostup_sim.persistence import world_bytes, write_atomically
 from hostup_sim.server import SimServer
-from hostup_sim.store import HostupStore, Settings, write_atomically
+from hostup_sim.settings import MountOverMedia, MountResponse, Settings
+from hostup_sim.store import HostupStore
+
+ENV_PREFIX = "HOSTUP_SIM_"
 
 
-def _floats(text: str, sep_count: int = 1) -> list[float]:
-    parts = text.split(":")
-    if not 1 <= len(parts) <= sep_count + 1:
-        raise argparse.ArgumentTypeError(f"expected at most {sep_count + 1} values: {text!r}")
-    try:
-        return [float(p) for p in parts]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+class _Refused(click.ClickException):
+    """The simulator refused or could not be reached: `hostup-sim: <why>`, exit status 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"hostup-sim: {self.format_message()}", err=True)
 
 
-def _latency(text: str) -> tuple[float, float]:
-    """LO[:HI] milliseconds."""
-    values = _floats(text)
-    return values[0], values[-1]
+class _BadValue(_Refused):
+    """A value the simulator cannot start with: exit status 2, like a usage error."""
+
+    exit_code = 2
 
 
-def _burst(text: str) -> tuple[int, int]:
-    """N:K, every N-th request starts K 429s."""
-    values = _floats(text)
-    if len(values) != 2:
-        raise argparse.ArgumentTypeError("expected N:K")
-    return int(values[0]), int(values[1])
+class _Cli(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SimAdminError as exc:
+            raise _Refused(str(exc)) from exc
 
 
-def _rate_limit(text: str) -> tuple[float, int]:
-    """RPS[:BURST]."""
-    values = _floats(text)
-    return values[0], int(values[1]) if len(values) == 2 else 0
+def _latency(parts: list[str]) -> tuple[float, float]:
+    if len(parts) > 2:
+        raise ValueError
+    return float(parts[0]), float(parts[-1])
 
 
-# flag -> (dest, type, help); serve falls back to HOSTUP_SIM_<DEST upper-cased>.
-_FAULT_FLAGS: list[tuple[str, str, Callable[[str], Any], str]] = [
-    ("--latency-ms", "latency_ms", _latency, "added latency LO[:HI] ms, uniform"),
-    ("--error-rate", "error_rate", float, "share of requests answered 502/503/504"),
-    ("--html-rate", "html_rate", float, "share of those 5xx that are HTML gateway pages"),
-    ("--drop-rate", "drop_rate", float, "share of connections closed with no response"),
-    ("--burst-429", "burst_429", _burst, "N:K, every N-th request starts K 429s"),
-    ("--retry-after", "burst_retry_after", int, "Retry-After seconds of burst 429s"),
-    ("--hang-rate", "hang_rate", float, "share of requests held back --hang-seconds"),
-    ("--hang-seconds", "hang_seconds", float, "how long a hanging request waits"),
-    ("--seed", "seed", int, "fault random seed (same seed, same faults)"),
-    ("--apply-to", "apply_to", str, f"which requests faults hit: {', '.join(APPLY_TO)}"),
-    ("--path-prefix", "path_prefix", str, "only requests under this path (inside /api)"),
-]
-_SETTING_FLAGS: list[tuple[str, str, Callable[[str], Any], str]] = [
-    ("--rate-limit", "rate_limit", _rate_limit, "per-key limit RPS[:BURST] (off by default)"),
-    ("--mount-over-media", "mount_over_media", str, "replace (default) or conflict (409)"),
-    ("--mount-response", "mount_response", str, "sync (200, default) or async (202 job)"),
-    ("--job-seconds", "job_seconds", float, "duration of download/mount jobs (default 1)"),
-    ("--slow-requests", "slow_requests", int, "slow-1 answers vps_not_ready N times"),
-    ("--slow-seconds", "slow_seconds", float, "... or for S seconds after start/reset"),
-    ("--extra-vps", "extra_vps", int, "add N load-test VPSes to the demo account"),
-]
+def _burst(parts: list[str]) -> tuple[int, int]:
+    every, length = parts  # exactly two, or ValueError
+    return int(every), int(length)
 
 
-def _add_flags(
-    parser: argparse.ArgumentParser,
-    flags: list[tuple[str, str, Callable[[str], Any], str]],
-    env_hint: bool,
-) -> None:
-    for flag, dest, kind, text in flags:
-        hint = f" [env HOSTUP_SIM_{dest.upper()}]" if env_hint else ""
-        parser.add_argument(flag, dest=dest, type=kind, default=None, help=text + hint)
+def _rate_limit(parts: list[str]) -> tuple[float, int]:
+    if len(parts) > 2:
+        raise ValueError
+    return float(parts[0]), int(parts[1]) if len(parts) == 2 else 0
 
 
-def _given(
-    args: argparse.Namespace,
-    flags: list[tuple[str, str, Callable[[str], Any], str]],
-    environ: dict[str, str] | None,
-) -> dict[str, Any]:
-    """Flag values that were given, else (serve only) taken from the environment."""
+def _env_option(flag: str, **kwargs: Any) -> Callable[[Any], Any]:
+    """A click option that falls back to HOSTUP_SIM_<FLAG> (and says so in --help)."""
+    envvar = ENV_PREFIX + flag.removeprefix("--").replace("-", "_").upper()
+    return click.option(flag, envvar=envvar, show_envvar=True, **kwargs)
+
+
+@dataclass(frozen=True)
+class _Knob:
+    """A command-line option that sets one or more fields of Faults or Settings."""
+
+    flag: str
+    kind: type | click.Choice[str]
+    help: str
+    fields: Callable[[Any], dict[str, Any]]
+    parts: Callable[[list[str]], tuple[Any, ...]] | None = None  # reads a value written A[:B]
+    metavar: str | None = None  # how such a value is written
+
+    @property
+    def name(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    def option(self, *, envvar: bool) -> Callable[[Any], Any]:
+        """The click option; with envvar, it falls back to its environment variable."""
+        kwargs: dict[str, Any] = {
+            "type": self.kind,
+            "default": None,
+            "help": self.help,
+            "metavar": self.metavar,
+            "callback": self._read_parts if self.parts else None,
+        }
+        if envvar:
+            return _env_option(self.flag, **kwargs)
+        return click.option(self.flag, **kwargs)
+
+    def _read_parts(self, ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or self.parts is None:
+            return value
+        try:
+            return self.parts(str(value).split(":"))
+        except (ValueError, IndexError):
+            raise click.BadParameter(f"expected {self.metavar}, got {value!r}") from None
+
+
+def _knob(
+    model: type[BaseModel], field: str, kind: type | click.Choice[str], flag: str = ""
+) -> _Knob:
+    """An option for one field; its help is the field's description."""
+    return _Knob(
+        flag or "--" + field.replace("_", "-"),
+        kind,
+        model.model_fields[field].description or field,
+        lambda value: {field: value},
+    )
+
+
+FAULT_KNOBS = (
+    _Knob(
+        "--latency-ms",
+        str,
+        "added latency in ms, uniform between LO and HI",
+        lambda v: {"latency_min_ms": v[0], "latency_max_ms": v[1]},
+        _latency,
+        "LO[:HI]",
+    ),
+    _knob(Faults, "error_rate", float),
+    _knob(Faults, "html_rate", float),
+    _knob(Faults, "drop_rate", float),
+    _Knob(
+        "--burst-429",
+        str,
+        "every N-th request starts K 429s",
+        lambda v: {"burst_every": v[0], "burst_length": v[1]},
+        _burst,
+        "N:K",
+    ),
+    _knob(Faults, "burst_retry_after", int, "--retry-after"),
+    _knob(Faults, "hang_rate", float),
+    _knob(Faults, "hang_seconds", float),
+    _knob(Faults, "seed", int),
+    _knob(Faults, "apply_to", click.Choice(get_args(ApplyTo))),
+    _knob(Faults, "path_prefix", str),
+)
+SETTING_KNOBS = (
+    _Knob(
+        "--rate-limit",
+        str,
+        "per-key rate limit: RPS requests a second, bursts of BURST (off by default)",
+        lambda v: {"rate_limit_rps": v[0], "rate_limit_burst": v[1]},
+        _rate_limit,
+        "RPS[:BURST]",
+    ),
+    _knob(Settings, "mount_over_media", click.Choice(get_args(MountOverMedia))),
+    _knob(Settings, "mount_response", click.Choice(get_args(MountResponse))),
+    _knob(Settings, "job_seconds", float),
+    _knob(Settings, "slow_requests", int),
+    _knob(Settings, "slow_seconds", float),
+    _knob(Settings, "extra_vps", int),
+    _knob(Settings, "listing_lag_seconds", float),
+    _knob(Settings, "listing_lag_reads", int),
+)
+
+
+def _knob_options(knobs: Sequence[_Knob], *, envvars: bool) -> Callable[[Any], Any]:
+    """Add an option per knob to a command."""
+
+    def decorate(command: Any) -> Any:
+        for knob in reversed(knobs):
+            command = knob.option(envvar=envvars)(command)
+        return command
+
+    return decorate
+
+
+def _fields(knobs: Sequence[_Knob], options: dict[str, Any]) -> dict[str, Any]:
+    """The model fields set by the options that were given."""
     out: dict[str, Any] = {}
-    for _flag, dest, kind, _text in flags:
-        value = getattr(args, dest)
-        env_name = f"HOSTUP_SIM_{dest.upper()}"
-        if value is None and environ is not None and environ.get(env_name):
-            try:
-                value = kind(environ[env_name])
-            except (argparse.ArgumentTypeError, ValueError) as exc:
-                raise SystemExit(f"hostup-sim: {env_name}: {exc}") from None
-        if value is not None:
-            out[dest] = value
+    for knob in knobs:
+        if options.get(knob.name) is not None:
+            out |= knob.fields(options[knob.name])
     return out
 
 
-def _fault_knobs(given: dict[str, Any]) -> dict[str, Any]:
-    knobs = dict(given)
-    if "latency_ms" in knobs:
-        knobs["latency_min_ms"], knobs["latency_max_ms"] = knobs.pop("latency_ms")
-    if "burst_429" in knobs:
-        knobs["burst_every"], knobs["burst_length"] = knobs.pop("burst_429")
-    return knobs
-
-
-def _setting_values(given: dict[str, Any]) -> dict[str, Any]:
-    values = dict(given)
-    if "rate_limit" in values:
-        values["rate_limit_rps"], values["rate_limit_burst"] = values.pop("rate_limit")
-    return values
-
-
-def _env_default(name: str, fallback: str | None = None) -> str | None:
-    return os.environ.get(f"HOSTUP_SIM_{name}") or fallback
+def _url_option(command: Any) -> Any:
+    return _env_option("--url", required=True, help="the running simulator's base URL")(command)
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, sort_keys=True), flush=True)
+    click.echo(json.dumps(value, indent=2, sort_keys=True))
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    env = dict(os.environ)
+@click.group(
+    cls=_Cli,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+def main() -> None:
+    """A local simulator of the Hostup VPS ISO API."""
+
+
+@main.command()
+@_env_option("--host", default="127.0.0.1", show_default=True, help="a loopback address")
+@_env_option("--port", type=int, default=0, show_default=True, help="0: any free port")
+@_env_option("--state", type=click.Path(dir_okay=False), help="JSON state file, loaded if present")
+@_env_option("--url-file", type=click.Path(dir_okay=False), help="also write the URL to this file")
+@_knob_options(FAULT_KNOBS, envvars=True)
+@_knob_options(SETTING_KNOBS, envvars=True)
+def serve(host: str, port: int, state: str | None, url_file: str | None, **knobs: Any) -> None:
+    """Serve the API on a loopback port until SIGTERM or SIGINT."""
     try:
-        faults = Faults.from_json(_fault_knobs(_given(args, _FAULT_FLAGS, env)))
-        settings = Settings.from_json(_setting_values(_given(args, _SETTING_FLAGS, env)))
-        store = HostupStore(settings=settings, faults=faults, state_file=args.state)
-        server = SimServer(store, host=args.host, port=int(args.port)).start()
+        faults = Faults.model_validate(_fields(FAULT_KNOBS, knobs))
+        settings = Settings.model_validate(_fields(SETTING_KNOBS, knobs))
+        store = HostupStore(settings=settings, faults=faults, state_file=state)
+        server = SimServer(store, host=host, port=port).start()
     except (ValueError, OSError) as exc:
-        print(f"hostup-sim: {exc}", file=sys.stderr)
-        return 2
+        raise _BadValue(str(exc)) from exc
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -160,227 +243,161 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    if args.url_file:
-        write_atomically(Path(args.url_file), f"{server.url}\n".encode())
-    print(f"hostup-sim listening on {server.url}", flush=True)
+    if url_file:
+        write_atomically(Path(url_file), f"{server.url}\n".encode())
+    click.echo(f"hostup-sim listening on {server.url}")
     try:
         # A timed wait keeps the main thread responsive to signals.
         while not stop.wait(0.5):
             pass
     finally:
         server.stop()
-    return 0
 
 
 def _constant_names() -> dict[str, str]:
+    """id or API key -> the name of its constant in hostup_sim.world."""
     return {
         value: name
         for name, value in vars(world).items()
-        if name.isupper() and isinstance(value, str) and name.startswith(("VPS_", "ISO_"))
+        if isinstance(value, str)
+        and (name.startswith(("VPS_", "ISO_")) or name.endswith("_API_KEY"))
     }
 
 
-def cmd_seed(args: argparse.Namespace) -> int:
-    extra = args.extra_vps or 0
-    state = world.build_world(extra_vps=extra).to_json()
-    if args.state:
-        write_atomically(Path(args.state), json.dumps(state, indent=1, sort_keys=True).encode())
+@main.command()
+@click.option("--state", type=click.Path(dir_okay=False), help="write the world to this file")
+@click.option("--extra-vps", type=click.IntRange(min=0), default=0, help="add N load-test VPSes")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@click.option("--print-env", is_flag=True, help="print `export NAME=value` lines for the shell")
+def seed(state: str | None, extra_vps: int, as_json: bool, print_env: bool) -> None:
+    """Write the demo world to a state file and list its ids and keys."""
+    built = world.build_world(extra_vps=extra_vps)
+    if state:
+        write_atomically(Path(state), world_bytes(built))
     names = _constant_names()
-    key_names = {
-        world.DEMO_API_KEY: "DEMO_API_KEY",
-        world.READONLY_API_KEY: "READONLY_API_KEY",
-        world.NOSTORAGE_API_KEY: "NOSTORAGE_API_KEY",
-        world.OTHER_API_KEY: "OTHER_API_KEY",
-    }
     summary = {
-        "stateFile": args.state,
+        "stateFile": state,
         "demoApiKey": world.DEMO_API_KEY,
         "keys": [
-            {
-                "constant": key_names[k["secret"]],
-                "key": k["secret"],
-                "account": k["account"],
-                "scopes": k["scopes"],
-            }
-            for k in state["keys"]
+            {"constant": names[k.secret], "key": k.secret, "account": k.account, "scopes": k.scopes}
+            for k in built.keys
         ],
         "vpses": [
             {
-                "constant": names.get(v["id"]),
-                "id": v["id"],
-                "name": v["name"],
-                "account": v["account"],
-                "primaryIp": v["primary_ip"],
-                "devices": v["cdrom_devices"],
+                "constant": names.get(v.id),
+                "id": v.id,
+                "name": v.name,
+                "account": v.account,
+                "primaryIp": v.primary_ip,
+                "devices": v.cdrom_devices,
             }
-            for v in state["vpses"]
+            for v in built.vpses.values()
         ],
         "isos": [
-            {
-                "constant": names.get(i["id"]),
-                "id": i["id"],
-                "name": i["name"],
-                "account": i["account"],
-            }
-            for i in state["isos"]
+            {"constant": names.get(i.id), "id": i.id, "name": i.name, "account": i.account}
+            for i in built.isos.values()
         ],
     }
-    if args.json:
+    if as_json:
         _print_json(summary)
-        return 0
-    if args.print_env:
+    elif print_env:
         # For `eval "$(hostup-sim seed --print-env)"` in shell scripts.
-        exports = {name: key for key, name in key_names.items()}
-        exports |= {name: value for value, name in names.items()}
-        for name, value in sorted(exports.items()):
-            print(f"export {name}={shlex.quote(value)}")
-        return 0
-    where = f" -> {args.state}" if args.state else " (not written: no --state)"
-    print(f"hostup-sim demo world{where}")
-    print(f"\nDemo API key: {world.DEMO_API_KEY}\n\nKeys:")
+        for value, name in sorted(names.items(), key=lambda item: item[1]):
+            click.echo(f"export {name}={shlex.quote(value)}")
+    else:
+        _print_seed(summary)
+
+
+def _print_seed(summary: dict[str, Any]) -> None:
+    where = f" -> {summary['stateFile']}" if summary["stateFile"] else " (not written: no --state)"
+    click.echo(f"hostup-sim demo world{where}")
+    click.echo(f"\nDemo API key: {world.DEMO_API_KEY}\n\nKeys:")
     for k in summary["keys"]:
-        print(f"  {k['constant']:<18} {k['key']:<34} {k['account']:<6} {' '.join(k['scopes'])}")
-    print("\nVPSes:")
+        scopes = " ".join(k["scopes"])
+        click.echo(f"  {k['constant']:<18} {k['key']:<34} {k['account']:<6} {scopes}")
+    click.echo("\nVPSes:")
     for v in summary["vpses"]:
         devices = ",".join(v["devices"]) or "-"
-        const = v["constant"] or ""
-        print(
-            f"  {const:<16} {v['id']}  {v['name']:<12} {v['account']:<6} "
+        click.echo(
+            f"  {v['constant'] or '':<16} {v['id']}  {v['name']:<12} {v['account']:<6} "
             f"{v['primaryIp'] or '-':<14} {devices}"
         )
-    print("\nISOs:")
+    click.echo("\nISOs:")
     for i in summary["isos"]:
-        print(f"  {i['constant']:<20} {i['id']}  {i['account']:<6} {i['name']}")
-    return 0
+        click.echo(f"  {i['constant']:<20} {i['id']}  {i['account']:<6} {i['name']}")
 
 
-def cmd_drift(args: argparse.Namespace) -> int:
-    admin = SimAdmin(args.url)
-    if args.kind in ("mount", "swap", "delete-iso") and not args.iso:
-        print(f"hostup-sim drift {args.kind}: --iso is required", file=sys.stderr)
-        return 2
-    if args.kind == "unmount":
-        admin.drift_unmount(args.vps, args.device)
-    elif args.kind == "mount":
-        admin.drift_mount(args.vps, args.device, args.iso)
-    elif args.kind == "swap":
-        admin.drift_swap(args.vps, args.device, args.iso)
-    elif args.kind == "delete-vps":
-        admin.drift_delete_vps(args.vps)
-    else:
-        admin.drift_delete_iso(args.vps, args.iso)
-    print(f"drift {args.kind}: done", flush=True)
-    return 0
+_DRIFT_HELP = (
+    "Change the world out of band, as a person in the Hostup dashboard would.\n\n\b\n"
+    + "\n".join(f"{kind.name:<11} {kind.summary}" for kind in DRIFT_KINDS.values())
+)
 
 
-def cmd_log(args: argparse.Namespace) -> int:
-    records = SimAdmin(args.url).log()
-    if args.json:
+@main.command(help=_DRIFT_HELP)
+@click.argument("kind", type=click.Choice(list(DRIFT_KINDS)))
+@_url_option
+@click.option("--vps", required=True, help="VPS id")
+@click.option(
+    "--device",
+    default=world.DEFAULT_DEVICE,
+    show_default=True,
+    help="the device (unmount, mount, swap)",
+)
+@click.option("--iso", help="ISO id (mount, swap, delete-iso)")
+def drift(kind: str, url: str, vps: str, device: str, iso: str | None) -> None:
+    if DRIFT_KINDS[kind].needs_iso and not iso:
+        raise click.UsageError(f"drift {kind} needs --iso")
+    SimAdmin(url).drift(kind, vps, device=device, iso_id=iso)
+    click.echo(f"drift {kind}: done")
+
+
+@main.command()
+@_url_option
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def log(url: str, as_json: bool) -> None:
+    """Print the request log (key ids only, never a key)."""
+    records = SimAdmin(url).log()
+    if as_json:
         _print_json(records)
-        return 0
+        return
     for r in records:
         status = r["status"] if r["status"] is not None else "drop"
-        print(
+        click.echo(
             f"{r['seq']:>5} {r['timestamp']} {r['method']:<6} {status!s:<4} "
             f"{r['operation'] or '-':<18} {r['key_id'] or '-':<18} {r['fault'] or '-':<9} "
             f"{r['path']}"
         )
-    return 0
 
 
-def cmd_faults(args: argparse.Namespace) -> int:
-    admin = SimAdmin(args.url)
-    knobs = _fault_knobs(_given(args, _FAULT_FLAGS, None))
-    if args.clear:
-        _print_json(admin.set_faults(**knobs))
-    elif knobs:
-        _print_json(admin.update_faults(**knobs))
+@main.command()
+@_url_option
+@click.option("--clear", is_flag=True, help="knobs not named go back to off")
+@_knob_options(FAULT_KNOBS, envvars=False)
+def faults(url: str, clear: bool, **knobs: Any) -> None:
+    """Show or change fault injection (prints the knobs)."""
+    admin, fields = SimAdmin(url), _fields(FAULT_KNOBS, knobs)
+    if clear:
+        _print_json(admin.set_faults(**fields))
     else:
-        _print_json(admin.faults())
-    return 0
+        _print_json(admin.update_faults(**fields) if fields else admin.faults())
 
 
-def cmd_settings(args: argparse.Namespace) -> int:
-    admin = SimAdmin(args.url)
-    values = _setting_values(_given(args, _SETTING_FLAGS, None))
-    _print_json(admin.update_settings(**values) if values else admin.settings())
-    return 0
+@main.command()
+@_url_option
+@_knob_options(SETTING_KNOBS, envvars=False)
+def settings(url: str, **knobs: Any) -> None:
+    """Show or change behaviour settings (prints them all)."""
+    admin, fields = SimAdmin(url), _fields(SETTING_KNOBS, knobs)
+    _print_json(admin.update_settings(**fields) if fields else admin.settings())
 
 
-def cmd_reset(args: argparse.Namespace) -> int:
-    SimAdmin(args.url).reset()
-    print("reset: done", flush=True)
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="hostup-sim", description="A local simulator of the Hostup VPS ISO API."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    serve = sub.add_parser("serve", help="serve the API on a loopback port until SIGTERM")
-    serve.add_argument("--host", default=_env_default("HOST", "127.0.0.1"))
-    serve.add_argument("--port", default=_env_default("PORT", "0"), help="0: any free port")
-    serve.add_argument(
-        "--state", default=_env_default("STATE"), help="JSON state file (loaded if present)"
-    )
-    serve.add_argument("--url-file", default=None, help="also write the URL to this file")
-    _add_flags(serve, _FAULT_FLAGS, env_hint=True)
-    _add_flags(serve, _SETTING_FLAGS, env_hint=True)
-    serve.set_defaults(func=cmd_serve)
-
-    seed = sub.add_parser("seed", help="write the demo world to a state file and list its ids")
-    seed.add_argument("--state", default=None)
-    seed.add_argument("--extra-vps", type=int, default=0)
-    seed.add_argument("--json", action="store_true", help="machine-readable output")
-    seed.add_argument(
-        "--print-env", action="store_true", help="print `export NAME=value` lines for the shell"
-    )
-    seed.set_defaults(func=cmd_seed)
-
-    url_default = os.environ.get("HOSTUP_SIM_URL")
-    url_help = "simulator base URL [env HOSTUP_SIM_URL]"
-
-    drift = sub.add_parser("drift", help="change the world out of band (the dashboard)")
-    drift.add_argument("kind", choices=["unmount", "mount", "swap", "delete-vps", "delete-iso"])
-    drift.add_argument("--url", default=url_default, required=url_default is None, help=url_help)
-    drift.add_argument("--vps", required=True, help="VPS id")
-    drift.add_argument("--device", default="ide2")
-    drift.add_argument("--iso", default=None, help="ISO id (mount, swap, delete-iso)")
-    drift.set_defaults(func=cmd_drift)
-
-    log = sub.add_parser("log", help="print the request log")
-    log.add_argument("--url", default=url_default, required=url_default is None, help=url_help)
-    log.add_argument("--json", action="store_true")
-    log.set_defaults(func=cmd_log)
-
-    faults = sub.add_parser("faults", help="show or change fault injection")
-    faults.add_argument("--url", default=url_default, required=url_default is None, help=url_help)
-    faults.add_argument("--clear", action="store_true", help="unnamed knobs go back to off")
-    _add_flags(faults, _FAULT_FLAGS, env_hint=False)
-    faults.set_defaults(func=cmd_faults)
-
-    settings = sub.add_parser("settings", help="show or change behaviour settings")
-    settings.add_argument("--url", default=url_default, required=url_default is None, help=url_help)
-    _add_flags(settings, _SETTING_FLAGS, env_hint=False)
-    settings.set_defaults(func=cmd_settings)
-
-    reset = sub.add_parser("reset", help="seeded world, start settings, no faults, empty log")
-    reset.add_argument("--url", default=url_default, required=url_default is None, help=url_help)
-    reset.set_defaults(func=cmd_reset)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
-    try:
-        return func(args)
-    except SimAdminError as exc:
-        print(f"hostup-sim: {exc}", file=sys.stderr)
-        return 1
+@main.command()
+@_url_option
+def reset(url: str) -> None:
+    """Seeded world, start settings, no faults, empty log."""
+    SimAdmin(url).reset()
+    click.echo("reset: done")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main(prog_name="hostup-sim")

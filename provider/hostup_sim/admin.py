@@ -2,11 +2,13 @@
 
     admin = SimAdmin("http://127.0.0.1:53117")
     admin.reset()
-    admin.drift_unmount(VPS_WEB_1, "ide2")
+    admin.drift("unmount", VPS_WEB_1, device="ide2")   # or admin.drift_unmount(VPS_WEB_1)
+    admin.update_settings(mount_over_media="conflict")
     calls = [r for r in admin.log() if r["operation"] == "mountVpsIso"]
 
 Standard library only (urllib), so a benchmark or a Pulumi program can use it
-without extra dependencies. Errors raise SimAdminError with the status and body.
+without extra dependencies. Errors raise SimAdminError with the status and body;
+its message carries the problem's detail and each errors[] entry.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import time
 import urllib.error
 import urllib.request
 from typing import Any
+
+from hostup_sim.drift import DELETE_ISO, DELETE_VPS, MOUNT, SWAP, UNMOUNT
+from hostup_sim.world import DEFAULT_DEVICE
 
 
 class SimAdminError(RuntimeError):
@@ -51,7 +56,7 @@ class SimAdmin:
                 detail: Any = json.loads(payload)
             except ValueError:
                 detail = payload.decode("utf-8", "replace")
-            message = detail.get("detail") if isinstance(detail, dict) else detail
+            message = _problem_text(detail)
             raise SimAdminError(
                 f"{method} /_sim/{path}: {exc.code} {message}", exc.code, detail
             ) from None
@@ -75,7 +80,7 @@ class SimAdmin:
             time.sleep(0.05)
 
     def log(self) -> list[dict[str, Any]]:
-        """The request log, oldest first (dicts shaped like store.LogRecord)."""
+        """The request log, oldest first (dicts shaped like requestlog.LogRecord)."""
         records: list[dict[str, Any]] = self._call("GET", "log")["records"]
         return records
 
@@ -126,20 +131,29 @@ class SimAdmin:
         state: dict[str, Any] = self._call("GET", "state")
         return state
 
-    def drift_unmount(self, vps_id: str, device: str = "ide2") -> None:
-        self._call("POST", "drift/unmount", {"vps_id": vps_id, "device": device})
+    def drift(
+        self, kind: str, vps_id: str, *, device: str = DEFAULT_DEVICE, iso_id: str | None = None
+    ) -> None:
+        """One kind of drift.DRIFT_KINDS (the device is ignored by kinds without one)."""
+        body: dict[str, Any] = {"vps_id": vps_id, "device": device}
+        if iso_id is not None:
+            body["iso_id"] = iso_id
+        self._call("POST", f"drift/{kind}", body)
+
+    def drift_unmount(self, vps_id: str, device: str = DEFAULT_DEVICE) -> None:
+        self.drift(UNMOUNT.name, vps_id, device=device)
 
     def drift_mount(self, vps_id: str, device: str, iso_id: str) -> None:
-        self._call("POST", "drift/mount", {"vps_id": vps_id, "device": device, "iso_id": iso_id})
+        self.drift(MOUNT.name, vps_id, device=device, iso_id=iso_id)
 
     def drift_swap(self, vps_id: str, device: str, iso_id: str) -> None:
-        self._call("POST", "drift/swap", {"vps_id": vps_id, "device": device, "iso_id": iso_id})
+        self.drift(SWAP.name, vps_id, device=device, iso_id=iso_id)
 
     def drift_delete_vps(self, vps_id: str) -> None:
-        self._call("POST", "drift/delete-vps", {"vps_id": vps_id})
+        self.drift(DELETE_VPS.name, vps_id)
 
     def drift_delete_iso(self, vps_id: str, iso_id: str) -> None:
-        self._call("POST", "drift/delete-iso", {"vps_id": vps_id, "iso_id": iso_id})
+        self.drift(DELETE_ISO.name, vps_id, iso_id=iso_id)
 
     def set_not_ready(self, vps_id: str, *, requests: int = 0, seconds: float = 0.0) -> None:
         self._call(
@@ -160,3 +174,14 @@ class SimAdmin:
             "gate",
             {"vps_id": vps_id, "gate": gate, "allowed": allowed, "reason": reason, "code": code},
         )
+
+
+def _problem_text(body: Any) -> str:
+    """A problem body in one line: its detail, then each errors[] entry."""
+    if not isinstance(body, dict):
+        return str(body)
+    parts = [str(body.get("detail", ""))]
+    for error in body.get("errors") or []:
+        if isinstance(error, dict):
+            parts.append(f"{error.get('pointer') or '/'}: {error.get('detail')}")
+    return " ".join(parts)

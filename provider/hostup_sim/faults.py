@@ -5,73 +5,68 @@ admin path) that match `apply_to`. Every matching request draws the same number
 of values from one `random.Random(seed)`, so a run of sequential requests with
 the same seed meets the same faults. Kinds, checked in this order:
 
+    fail_nth   the listed matching requests (1-based) answer `fail_status`: a
+               scripted failure at an exact point, for tests that need one
     burst_429  every `burst_every`-th matching request starts `burst_length` 429s
     drop       the connection is closed without a response
     hang       the answer is held back for `hang_seconds`, then given normally
     error      a 502/503/504 problem body, or an HTML gateway page (`html_rate`)
-    fail_nth   the listed matching requests (1-based) answer `fail_status`: a
-               scripted failure at an exact point, for tests that need one
 
 `latency_min_ms..latency_max_ms` (uniform) is added to every matching request.
+The request pipeline (app.py) acts on each FaultDecision; this module only draws.
 """
 
 from __future__ import annotations
 
-import math
 import random
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Literal, Self
 
-APPLY_TO = ("all", "reads", "writes")
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ApplyTo = Literal["all", "reads", "writes"]
+GatewayStatus = Literal[500, 502, 503, 504]
+_Rate = Annotated[float, Field(ge=0, le=1)]
+_GATEWAY_STATUSES: list[GatewayStatus] = [502, 503, 504]
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-@dataclass
-class Faults:
-    """Fault knobs; the defaults inject nothing."""
+class Faults(BaseModel):
+    """Fault knobs (frozen); the defaults inject nothing."""
 
-    seed: int = 0
-    latency_min_ms: float = 0.0
-    latency_max_ms: float = 0.0
-    error_rate: float = 0.0
-    error_statuses: list[int] = field(default_factory=lambda: [502, 503, 504])
-    html_rate: float = 0.0  # share of injected 5xx answered with an HTML page
-    drop_rate: float = 0.0
-    hang_rate: float = 0.0
-    hang_seconds: float = 0.0
-    burst_every: int = 0
-    burst_length: int = 0
-    burst_retry_after: int = 1
-    fail_nth: list[int] = field(default_factory=list)
-    fail_status: int = 500
-    apply_to: str = "all"
-    path_prefix: str = "/api"
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
-    def __post_init__(self) -> None:
-        self.validate()
+    seed: int = Field(0, description="fault random seed (same seed, same faults)")
+    latency_min_ms: float = Field(0.0, ge=0, description="added latency, lower bound (ms)")
+    latency_max_ms: float = Field(0.0, ge=0, description="added latency, upper bound (ms)")
+    error_rate: _Rate = Field(0.0, description="share of requests answered 5xx")
+    error_statuses: list[GatewayStatus] = Field(
+        default_factory=lambda: list(_GATEWAY_STATUSES),
+        min_length=1,
+        description="5xx statuses drawn",
+    )
+    html_rate: _Rate = Field(0.0, description="share of those 5xx that are HTML gateway pages")
+    drop_rate: _Rate = Field(0.0, description="share of connections closed with no response")
+    hang_rate: _Rate = Field(0.0, description="share of requests held back for hang_seconds")
+    hang_seconds: float = Field(0.0, ge=0, description="how long a hanging request waits")
+    burst_every: int = Field(0, ge=0, description="every N-th request starts a 429 burst")
+    burst_length: int = Field(0, ge=0, description="429s in a burst")
+    burst_retry_after: int = Field(1, ge=0, description="Retry-After seconds of burst 429s")
+    fail_nth: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=list, description="these matching requests (from 1) fail"
+    )
+    fail_status: GatewayStatus = Field(500, description="the status of fail_nth failures")
+    apply_to: ApplyTo = Field("all", description="which requests faults hit")
+    path_prefix: str = Field("/api", description="only requests under this path (inside /api)")
 
-    def validate(self) -> None:
-        """Raise ValueError naming the first knob out of range."""
-        for name in ("error_rate", "html_rate", "drop_rate", "hang_rate"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be within 0..1, got {value}")
-        if not 0 <= self.latency_min_ms <= self.latency_max_ms:
-            raise ValueError("latency must satisfy 0 <= latency_min_ms <= latency_max_ms")
-        for name in ("hang_seconds", "burst_every", "burst_length", "burst_retry_after"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
-        if not self.error_statuses or any(
-            s not in (500, 502, 503, 504) for s in self.error_statuses
-        ):
-            raise ValueError("error_statuses must be a non-empty subset of 500, 502, 503, 504")
-        if self.fail_status not in (500, 502, 503, 504) or any(n < 1 for n in self.fail_nth):
-            raise ValueError("fail_nth counts from 1; fail_status must be 500, 502, 503 or 504")
-        if self.apply_to not in APPLY_TO:
-            raise ValueError(f"apply_to must be one of {', '.join(APPLY_TO)}")
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.latency_min_ms > self.latency_max_ms:
+            raise ValueError("latency_min_ms must not exceed latency_max_ms")
         if not self.path_prefix.startswith("/api"):
             # Faults never reach the admin path: tests must always be able to heal the sim.
             raise ValueError("path_prefix must start with /api")
+        return self
 
     @property
     def enabled(self) -> bool:
@@ -84,51 +79,8 @@ class Faults:
             or self.fail_nth
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any], base: Faults | None = None) -> Faults:
-        """Build from a JSON object; keys missing from data come from base (or defaults)."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise ValueError(f"unknown fault knob(s): {', '.join(unknown)}")
-        merged = (base or cls()).to_json()
-        for key, value in data.items():
-            merged[key] = coerce_json_value(key, value, merged[key])
-        return cls(**merged)
-
-
-def coerce_json_value(key: str, value: Any, like: Any) -> Any:
-    """Coerce a JSON value to the type of the existing value, or raise ValueError."""
-    try:
-        if isinstance(like, bool):
-            if not isinstance(value, bool):
-                raise TypeError
-            return value
-        if isinstance(like, int):
-            if isinstance(value, bool) or float(value) != int(value):
-                raise TypeError
-            return int(value)
-        if isinstance(like, float):
-            if isinstance(value, bool):
-                raise TypeError
-            number = float(value)
-            if not math.isfinite(number):
-                raise TypeError
-            return number
-        if isinstance(like, str):
-            if not isinstance(value, str):
-                raise TypeError
-            return value
-        if isinstance(like, list):
-            if not isinstance(value, list):
-                raise TypeError
-            return [int(v) for v in value]
-    except (TypeError, ValueError):
-        raise ValueError(f"{key}: {value!r} is not a valid {type(like).__name__}") from None
-    raise ValueError(f"{key}: cannot be set")
+FaultKind = Literal["burst_429", "drop", "hang", "error", "html"]
 
 
 @dataclass(frozen=True)
@@ -136,7 +88,7 @@ class FaultDecision:
     """What to do to one request; `kind` is None when it passes untouched."""
 
     latency: float = 0.0  # seconds
-    kind: str | None = None  # burst_429 | drop | hang | error | html
+    kind: FaultKind | None = None
     status: int | None = None
     hang_seconds: float = 0.0
     retry_after: int = 0
@@ -186,6 +138,6 @@ class FaultInjector:
             return FaultDecision(latency, "hang", hang_seconds=f.hang_seconds)
         if u_error < f.error_rate:
             status = f.error_statuses[int(u_status * len(f.error_statuses))]
-            kind = "html" if u_html < f.html_rate else "error"
+            kind: FaultKind = "html" if u_html < f.html_rate else "error"
             return FaultDecision(latency, kind, status)
         return FaultDecision(latency)

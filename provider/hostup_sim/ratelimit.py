@@ -11,13 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-
-def iso_timestamp(epoch: float) -> str:
-    """`2026-04-27T12:34:56.000Z`: UTC, milliseconds, Z."""
-    moment = datetime.fromtimestamp(epoch, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+from hostup_sim.wire import iso_timestamp
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
+import string
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -68,9 +70,16 @@ ISO_TOOLS = "iso_01jsim067hjv2q3xbu4qsktghz"
 ISO_OTHER_FEDORA_41 = "iso_01jsim072cqxrqko6md642zkjs"
 
 DEVICES = ("ide0", "ide1", "ide2", "ide3")
+DEFAULT_DEVICE = "ide2"  # what mount, unmount and drift mean without a device
 CLOUD_INIT_DEVICE = "ide0"
 
 _ID_BODY_LEN = 26
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def random_id(prefix: str) -> str:
+    """`<prefix>_<26 lowercase alphanumerics>`, like the API's ids."""
+    return prefix + "_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_BODY_LEN))
 
 
 def extra_vps_id(n: int) -> str:

@@ -5,7 +5,6 @@ Waits run on a fake clock; API calls are counted from the simulator's request lo
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -146,7 +145,7 @@ def test_a_failed_download_fails_with_the_jobs_reason_and_adds_nothing(
 def test_a_download_that_never_ends_stops_at_the_deadline_and_reports_progress(
     make_engine: Callable[..., ImageEngine], sim: SimServer, fake_time: FakeTime
 ) -> None:
-    sim.store.set_settings(dataclasses.replace(sim.store.settings(), job_seconds=3600.0))
+    sim.store.set_settings(sim.store.settings().model_copy(update={"job_seconds": 3600.0}))
     lines: list[str] = []
     engine = make_engine(operation_timeout=30.0)
     with pytest.raises(MountError, match="did not finish within its 30s deadline"):

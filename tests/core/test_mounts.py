@@ -337,30 +337,22 @@ def test_a_listing_read_before_a_write_is_never_cached_after_it(
 
 # -- the confirm wait follows the deadline ---------------------------------------------------
 
-# TEMPORARY until the simulator's listing-lag setting lands (same issue, its own branch).
-needs_listing_lag = pytest.mark.skipif(
-    not hasattr(SimServer().store.settings(), "listing_lag_reads"),
-    reason="the simulator has no listing lag yet",
-)
 
-
-@needs_listing_lag
 def test_confirm_reads_until_the_listing_shows_the_mount_within_the_deadline(
     make_engine: Callable[..., MountEngine], sim: SimServer, fake_time: FakeTime
 ) -> None:
-    # The listing shows a write only after 20 listing reads of the VPS: more than the
-    # old fixed 6 confirming reads, well within a 30 s deadline.
-    sim.store.set_settings(sim.store.settings().model_copy(update={"listing_lag_reads": 20}))
+    # The listing shows a write only after 9 listing reads of the VPS: more than the
+    # old fixed 6 confirming reads, within a 30 s deadline (about 16 s of backoff).
+    sim.store.set_settings(sim.store.settings().model_copy(update={"listing_lag_reads": 9}))
     state = make_engine().ensure_mounted(VPS, UBUNTU, "ide2")
     assert state.iso_id == UBUNTU
-    assert calls(sim).count("GET listVpsIsoMedia") >= 20
+    assert calls(sim).count("GET listVpsIsoMedia") >= 9
     waits = fake_time.sleeps
     assert waits == sorted(waits)  # backoff: never shorter than the wait before
     assert max(waits) <= 4.0
     assert sum(waits) < 30.0
 
 
-@needs_listing_lag
 def test_confirm_gives_up_at_the_deadline_with_what_to_do(
     make_engine: Callable[..., MountEngine], sim: SimServer, fake_time: FakeTime
 ) -> None:

@@ -32,7 +32,7 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 if TYPE_CHECKING:
-    from hostup_sim.store import Exchange
+    from hostup_sim.requestlog import Exchange
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_CONTRACT = REPO.parent / "shared" / "hostup-api" / "openapi.yaml"

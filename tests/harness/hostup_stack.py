@@ -33,8 +33,8 @@ from harness.pulumi_cli import (
     python_virtualenv,
     write_stack_config,
 )
+from hostup_sim.requestlog import LogRecord
 from hostup_sim.server import SimServer
-from hostup_sim.store import LogRecord
 from hostup_sim.world import DEMO_API_KEY
 
 MOUNT_TYPE = "pulumi-python:dynamic/hostup:VpsIsoMount"

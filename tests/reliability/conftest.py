@@ -33,7 +33,8 @@ from harness.servers import Answer, HostileServer
 from hostup_sim import world
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
-from hostup_sim.store import HostupStore, Settings
+from hostup_sim.settings import Settings
+from hostup_sim.store import HostupStore
 from reliability.support import (
     FLEET,
     Figures,

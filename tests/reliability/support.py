@@ -31,7 +31,8 @@ import yaml
 
 from harness.machine import cpu_model, git_commit, memory_gb
 from hostup_sim import world
-from hostup_sim.store import HostupStore, LogRecord
+from hostup_sim.requestlog import LogRecord
+from hostup_sim.store import HostupStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = Path(__file__).resolve().parent / ".results"
@@ -197,10 +198,9 @@ class TestLeaks:
 
 def give_all_slots(store: HostupStore, vps_ids: Iterable[str] = FLEET) -> None:
     """Give each VPS the CD/DVD slots ide0..ide3 through the API's own attach-empty."""
-    caller = store.caller_for(world.ACCOUNT_DEMO)
     for vps_id in vps_ids:
         for device in DEVICES:
-            store.attach_empty_cdrom(caller, vps_id, {"device": device})
+            store.backend.attach_empty_cdrom(world.ACCOUNT_DEMO, vps_id, device)
 
 
 def fleet_world_json(extra_vps: int = 5) -> dict[str, Any]:

@@ -152,7 +152,7 @@ def test_provider_killed_after_a_mount_post_converges_on_the_next_up(
     cli.init(mounts, endpoint=sim.url)
     acted = threading.Event()
     release = threading.Event()
-    original = store.mount_vps_iso
+    original = store.backend.mount_vps_iso
     calls = {"n": 0}
 
     def mount_then_stall(*args: Any, **kwargs: Any) -> Any:
@@ -163,7 +163,7 @@ def test_provider_killed_after_a_mount_post_converges_on_the_next_up(
             release.wait(60)  # ... and its answer is held back until the provider is dead
         return reply
 
-    store.mount_vps_iso = mount_then_stall  # type: ignore[method-assign]
+    store.backend.mount_vps_iso = mount_then_stall  # type: ignore[method-assign]
     first = Background(lambda: cli.up(check=False))
     try:
         assert acted.wait(120), "the third mount never came"
@@ -174,7 +174,7 @@ def test_provider_killed_after_a_mount_post_converges_on_the_next_up(
     finally:
         release.set()
     run1 = first.wait(300)
-    store.mount_vps_iso = original  # type: ignore[method-assign]
+    store.backend.mount_vps_iso = original  # type: ignore[method-assign]
     assert run1.returncode != 0, run1.describe()
     on_api_after_crash = media_of(store.snapshot(), FLEET)
     in_state_after_crash = cli.state_media()

@@ -255,7 +255,7 @@ def test_update_that_must_put_the_old_iso_back_stays_bounded(
     sim = make_sim(mount_over_media="conflict")
     host = make_host(sim.url, operationTimeout=str(DEADLINE), listingCacheSeconds="0")
     created = host.create("rb", props(world.ISO_UBUNTU_2404))
-    original = sim.store.mount_vps_iso
+    original = sim.store.backend.mount_vps_iso
 
     def mount_then_hang(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -264,7 +264,7 @@ def test_update_that_must_put_the_old_iso_back_stays_bounded(
             # After the first (refused) mount, every later mount hangs.
             sim.store.set_faults(hang("writes", f"/api/v2/vps/{VPS}/iso/actions/mount"))
 
-    sim.store.mount_vps_iso = mount_then_hang  # type: ignore[method-assign]
+    sim.store.backend.mount_vps_iso = mount_then_hang  # type: ignore[method-assign]
     seconds, message = timed_failure(
         lambda: host.update("rb", created.id, created.outs, props(world.ISO_DEBIAN_12))
     )
@@ -276,7 +276,7 @@ def test_update_that_must_put_the_old_iso_back_stays_bounded(
     assert world.ISO_UBUNTU_2404 in last
     assert VPS in last
 
-    sim.store.mount_vps_iso = original  # type: ignore[method-assign]
+    sim.store.backend.mount_vps_iso = original  # type: ignore[method-assign]
     release(sim, figures, "update with rollback")
     read = host.read("rb", created.id, created.outs)
     on_api = media_of(sim.store.snapshot(), [VPS]).get(f"{VPS}/ide2")

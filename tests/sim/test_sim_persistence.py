@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from sim_helpers import serving
 
+from hostup_sim.persistence import write_atomically
 from hostup_sim.server import SimServer
-from hostup_sim.store import HostupStore, Settings, write_atomically
+from hostup_sim.settings import Settings
+from hostup_sim.store import HostupStore
 from hostup_sim.world import (
     ACCOUNT_DEMO,
     DEMO_API_KEY,
@@ -56,29 +57,21 @@ def test_persistence_reset_rewrites_the_file(tmp_path: Path) -> None:
     store = HostupStore(state_file=state)
     store.drift_unmount(VPS_WEB_2)
     store.reset()
-    restored = HostupStore(state_file=state)
-    media = restored.list_vps_iso_media(restored.caller_for(ACCOUNT_DEMO), VPS_WEB_2).body
-    assert media is not None
-    assert media["mounted"][0]["isoId"] == ISO_DEBIAN_12
+    restored = HostupStore(state_file=state).backend.list_vps_iso_media(ACCOUNT_DEMO, VPS_WEB_2)
+    assert restored.view.media == (("ide2", ISO_DEBIAN_12),)
 
 
 def test_persistence_running_job_finishes_after_restart(tmp_path: Path) -> None:
     state = tmp_path / "sim.json"
     store = HostupStore(state_file=state, settings=Settings(job_seconds=0.3))
-    caller = store.caller_for(ACCOUNT_DEMO)
-    reply = store.download_iso_from_url(
-        caller, VPS_WEB_1, {"url": "https://example.com/n.iso", "filename": "n.iso"}
+    job = store.backend.download_iso_from_url(
+        ACCOUNT_DEMO, VPS_WEB_1, "https://example.com/n.iso", "n.iso"
     )
-    assert reply.body is not None
-    job_id = reply.body["operation"]["jobId"]
     time.sleep(0.35)
-    restarted = HostupStore(state_file=state)
-    job = restarted.get_job(caller, job_id).body
-    assert job is not None
-    assert job["data"]["status"] == "completed"
-    media = restarted.list_vps_iso_media(caller, VPS_WEB_1).body
-    assert media is not None
-    assert "n.iso" in [i["name"] for i in media["available"]]
+    restarted = HostupStore(state_file=state).backend
+    assert restarted.get_job(ACCOUNT_DEMO, job.id).job.status == "completed"
+    library = restarted.list_vps_iso_media(ACCOUNT_DEMO, VPS_WEB_1).library
+    assert "n.iso" in [i.name for i in library]
 
 
 def test_persistence_write_failure_keeps_the_old_file(
@@ -115,19 +108,10 @@ def test_persistence_corrupt_file_is_refused(tmp_path: Path) -> None:
 
 def test_persistence_killed_server_leaves_a_whole_file(tmp_path: Path) -> None:
     state = tmp_path / "sim.json"
-    with subprocess.Popen(
-        [sys.executable, "-m", "hostup_sim", "serve", "--state", str(state)],
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as proc:
-        try:
-            assert proc.stdout is not None
-            url = proc.stdout.readline().split()[-1]
-            mount = f"{url}/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
-            for iso in (ISO_ALPINE_320, ISO_DEBIAN_12, ISO_ALPINE_320):
-                assert requests.post(mount, json={"isoId": iso}, headers=AUTH, timeout=5).ok
-        finally:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
+    with serving("--state", str(state)) as (url, proc):
+        mount = f"{url}/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
+        for iso in (ISO_ALPINE_320, ISO_DEBIAN_12, ISO_ALPINE_320):
+            assert requests.post(mount, json={"isoId": iso}, headers=AUTH, timeout=5).ok
+        proc.send_signal(signal.SIGKILL)
     with SimServer(HostupStore(state_file=state)) as again:
         assert mounted(again.url, VPS_WEB_1) == {"ide2": ISO_ALPINE_320}

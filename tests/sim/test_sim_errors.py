@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from sim_helpers import Api, assert_problem
 
+from hostup_sim import problems
+from hostup_sim.admin import SimAdmin, SimAdminError
+from hostup_sim.problems import ApiProblem
 from hostup_sim.server import SimServer
 from hostup_sim.world import ISO_UBUNTU_2404, VPS_WEB_1
 
@@ -91,3 +94,24 @@ def test_options_is_not_part_of_the_api(api: Api) -> None:
 def test_contract_checks_a_requests_response(api: Api, contract: Any) -> None:
     contract.check_requests(api.get("/api/v2/vps", params={"limit": 2}), "listVps")
     contract.check_requests(api.get("/api/v2/vps/vps_nope/iso"), "listVpsIsoMedia")
+
+
+def test_each_error_code_has_one_problem_class() -> None:
+    classes = [
+        c
+        for c in vars(problems).values()
+        if isinstance(c, type) and issubclass(c, ApiProblem) and c is not ApiProblem
+    ]
+    fixed = [c.code for c in classes if c is not problems.GateClosed]  # its code is the gate's
+    assert len(fixed) == len(set(fixed))
+
+
+def test_vps_not_found_reads_the_same_from_the_api_and_the_dashboard(
+    api: Api, sim_admin: SimAdmin
+) -> None:
+    from_api = assert_problem(api.get("/api/v2/vps/vps_gone/iso"), 404, "vps_not_found")
+    with pytest.raises(SimAdminError) as from_drift:
+        sim_admin.drift_unmount("vps_gone")
+    assert from_drift.value.body["code"] == "vps_not_found"
+    assert from_drift.value.body["detail"] == from_api["detail"]
+    assert from_drift.value.body["title"] == from_api["title"]

@@ -6,13 +6,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
+from sim_helpers import cli, serving
 
+from hostup_sim.__main__ import FAULT_KNOBS, SETTING_KNOBS
 from hostup_sim.server import SimServer
 from hostup_sim.store import HostupStore
 from hostup_sim.world import DEMO_API_KEY, ISO_UBUNTU_2404, VPS_WEB_1, extra_vps_id
@@ -20,52 +20,14 @@ from hostup_sim.world import DEMO_API_KEY, ISO_UBUNTU_2404, VPS_WEB_1, extra_vps
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hostup_sim", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        env=env,
-    )
-
-
-@contextmanager
-def serving(
-    *args: str, env: dict[str, str] | None = None
-) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    with subprocess.Popen(
-        [sys.executable, "-m", "hostup_sim", "serve", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    ) as proc:
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            assert line.startswith("hostup-sim listening on http://127.0.0.1:"), line
-            yield line.split()[-1], proc
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=10)
-
-
-def test_cli_serve_prints_its_url_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_cli_serve_prints_its_url_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
     url_file = tmp_path / "url"
     with serving("--port", "0", "--url-file", str(url_file)) as (url, proc):
         assert url_file.read_text().strip() == url
         response = requests.get(f"{url}/api/v2/vps", headers=AUTH, timeout=5)
         assert response.status_code == 200
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
-
-
-def test_cli_serve_stops_cleanly_on_sigint() -> None:
-    with serving() as (_url, proc):
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         assert proc.wait(timeout=10) == 0
 
 
@@ -79,20 +41,56 @@ def test_cli_serve_takes_knobs_from_flags(tmp_path: Path) -> None:
         assert settings["mount_over_media"] == "conflict"
 
 
-def test_cli_serve_takes_knobs_from_the_environment() -> None:
-    env = os.environ | {"HOSTUP_SIM_ERROR_RATE": "1", "HOSTUP_SIM_SEED": "5"}
+def test_cli_serve_takes_knobs_from_the_environment(tmp_path: Path) -> None:
+    env = os.environ | {
+        "HOSTUP_SIM_ERROR_RATE": "1",
+        "HOSTUP_SIM_SEED": "5",
+        "HOSTUP_SIM_LISTING_LAG_READS": "3",
+        "HOSTUP_SIM_STATE": str(tmp_path / "world.json"),
+    }
     with serving("--latency-ms", "1:2", env=env) as (url, _proc):
         assert requests.get(f"{url}/api/v2/vps", headers=AUTH, timeout=5).status_code >= 500
         faults = requests.get(f"{url}/_sim/faults", timeout=5).json()
         assert faults["seed"] == 5
         assert (faults["latency_min_ms"], faults["latency_max_ms"]) == (1.0, 2.0)
+        settings = requests.get(f"{url}/_sim/settings", timeout=5).json()
+        assert settings["listing_lag_reads"] == 3
+    assert (tmp_path / "world.json").exists()
 
 
-def test_cli_serve_refuses_bad_knobs() -> None:
-    done = cli("serve", "--error-rate", "2")
+def test_cli_help_names_every_environment_variable() -> None:
+    serve_help = " ".join(cli("serve", "--help").stdout.split())
+    names = ["HOST", "PORT", "STATE", "URL_FILE"] + [
+        knob.name.upper() for knob in (*FAULT_KNOBS, *SETTING_KNOBS)
+    ]
+    for name in names:
+        assert f"HOSTUP_SIM_{name}" in serve_help, name
+    for command in ("drift", "log", "faults", "settings", "reset"):
+        shown = " ".join(cli(command, "--help").stdout.split())
+        assert "HOSTUP_SIM_URL" in shown
+        assert "HOSTUP_SIM_ERROR_RATE" not in shown  # only serve reads the knobs' variables
+
+
+def test_cli_steering_commands_ignore_the_serve_variables(sim: SimServer) -> None:
+    env = os.environ | {"HOSTUP_SIM_URL": sim.url, "HOSTUP_SIM_ERROR_RATE": "1"}
+    done = cli("faults", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["error_rate"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--error-rate", "2"], "error_rate"),
+        (["--listing-lag-reads", "-1"], "listing_lag_reads"),
+        (["--latency-ms", "1:2:3"], "LO[:HI]"),
+        (["--host", "0.0.0.0"], "loopback"),
+    ],
+)
+def test_cli_serve_refuses_bad_knobs(args: list[str], named: str) -> None:
+    done = cli("serve", *args)
     assert done.returncode == 2
-    assert "error_rate" in done.stderr
-    assert cli("serve", "--host", "0.0.0.0").returncode == 2
+    assert named in done.stderr
 
 
 def test_cli_seed_prints_ids_and_the_demo_key(tmp_path: Path) -> None:
@@ -135,9 +133,12 @@ def test_cli_log_faults_settings_reset_against_a_running_sim(sim: SimServer) -> 
     cleared = json.loads(cli("faults", "--url", sim.url, "--clear").stdout)
     assert cleared["burst_every"] == 0
 
-    settings = json.loads(cli("settings", "--url", sim.url, "--mount-response", "async").stdout)
-    assert settings["mount_response"] == "async"
-    assert sim.store.settings().mount_response == "async"
+    changed = cli(
+        "settings", "--url", sim.url, "--mount-response", "async", "--listing-lag-reads", "2"
+    )
+    settings = json.loads(changed.stdout)
+    assert (settings["mount_response"], settings["listing_lag_reads"]) == ("async", 2)
+    assert sim.store.settings().listing_lag_reads == 2
 
     assert cli("reset", "--url", sim.url).returncode == 0
     assert sim.store.request_log() == []

@@ -7,8 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sim_helpers import Api, assert_problem
 
+from hostup_sim import wire
 from hostup_sim.admin import SimAdmin
-from hostup_sim.store import ApiProblem, HostupStore
+from hostup_sim.problems import ApiProblem
+from hostup_sim.store import HostupStore
 from hostup_sim.world import (
     ACCOUNT_DEMO,
     ISO_DEBIAN_12,
@@ -146,15 +148,15 @@ def test_list_iso_media_in_use_always_matches_mounted(
     actions: list[tuple[str, str, str]], vps_id: str
 ) -> None:
     store = HostupStore()
-    caller = store.caller_for(ACCOUNT_DEMO)
+    backend = store.backend
     for action, device, iso_id in actions:
         try:
             if action == "mount":
-                store.mount_vps_iso(caller, vps_id, {"isoId": iso_id, "device": device})
+                backend.mount_vps_iso(ACCOUNT_DEMO, vps_id, iso_id, device)
             elif action == "unmount":
-                store.unmount_vps_iso(caller, vps_id, {"device": device})
+                backend.unmount_vps_iso(ACCOUNT_DEMO, vps_id, device)
             elif action == "attach":
-                store.attach_empty_cdrom(caller, vps_id, {"device": device})
+                backend.attach_empty_cdrom(ACCOUNT_DEMO, vps_id, device)
             elif action == "drift_mount":
                 store.drift_mount(vps_id, device, iso_id)
             else:
@@ -162,8 +164,7 @@ def test_list_iso_media_in_use_always_matches_mounted(
         except ApiProblem as problem:
             refused = problem.status
             assert refused in (400, 409)
-        media = store.list_vps_iso_media(caller, vps_id).body
-        assert media is not None
+        media = wire.media_listing(backend.list_vps_iso_media(ACCOUNT_DEMO, vps_id))
         iso_mounts = {m["device"] for m in media["mounted"] if not m["isCloudInit"]}
         in_use = {d["device"] for d in media["availableDevices"] if d["inUse"]}
         assert iso_mounts == in_use

@@ -151,7 +151,7 @@ def test_from_url_accepts_every_decompress_value(api: Api, decompress: str) -> N
 
 
 def test_from_url_closed_upload_gate_is_409(api: Api, sim: SimServer) -> None:
-    sim.store.set_gate(VPS_WEB_1, "canUpload", allowed=False, reason="Quota.", code="quota")
+    sim.store.backend.set_gate(VPS_WEB_1, "canUpload", allowed=False, reason="Quota.", code="quota")
     assert_problem(api.post(FROM_URL, json=GOOD), 409, "quota")
 
 
@@ -212,11 +212,12 @@ def test_attach_empty_existing_empty_slot_is_idempotent(api: Api) -> None:
     assert len(api.media(VPS_WEB_1)["availableDevices"]) == 1
 
 
-def test_attach_empty_on_used_or_cloud_init_device_is_409(api: Api) -> None:
-    busy = api.post(f"/api/v2/vps/{VPS_WEB_2}/iso/actions/attach-empty", json={"device": "ide2"})
-    assert_problem(busy, 409, "device_in_use")
-    cloud = api.post(f"/api/v2/vps/{VPS_DB_1}/iso/actions/attach-empty", json={"device": "ide0"})
-    assert_problem(cloud, 409, "device_in_use")
+@pytest.mark.parametrize(
+    ("vps_id", "device"), [(VPS_WEB_2, "ide2"), (VPS_DB_1, "ide0")], ids=["media", "cloud-init"]
+)
+def test_attach_empty_on_used_device_is_409(api: Api, vps_id: str, device: str) -> None:
+    response = api.post(f"/api/v2/vps/{vps_id}/iso/actions/attach-empty", json={"device": device})
+    assert_problem(response, 409, "device_in_use")
 
 
 def test_attach_empty_when_every_slot_is_taken_is_409(api: Api) -> None:

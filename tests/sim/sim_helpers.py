@@ -1,8 +1,13 @@
-"""Helpers for the simulator's tests: an Api client and RFC 7807 assertions."""
+"""Helpers for the simulator's tests: an Api client, RFC 7807 assertions, the CLI."""
 
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -66,3 +71,38 @@ def assert_problem(
     if pointers is not None:
         assert sorted(e["pointer"] for e in body.get("errors", [])) == sorted(pointers), body
     return body
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`hostup-sim ARGS...` as a process, run to its end."""
+    return subprocess.run(
+        [sys.executable, "-m", "hostup_sim", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env=env,
+    )
+
+
+@contextmanager
+def serving(
+    *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`hostup-sim serve ARGS...` as a process: its URL and the process (SIGTERM at the end)."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "hostup_sim", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            assert line.startswith("hostup-sim listening on http://127.0.0.1:"), line
+            yield line.split()[-1], proc
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)

@@ -110,10 +110,20 @@ def test_mount_body_must_be_an_object(api: Api) -> None:
     assert_problem(response, 400, "invalid_request", [""])
 
 
-def test_mount_cloud_init_device_is_refused(api: Api) -> None:
-    response = api.post(mount_path(VPS_DB_1), json={"isoId": ISO_UBUNTU_2404, "device": "ide0"})
-    problem = assert_problem(response, 400, "invalid_request", ["/device"])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (mount_path(VPS_DB_1), {"isoId": ISO_UBUNTU_2404, "device": "ide0"}),
+        (unmount_path(VPS_DB_1), {"device": "ide0"}),
+    ],
+    ids=["mount", "unmount"],
+)
+def test_mount_and_unmount_refuse_the_cloud_init_drive(
+    api: Api, path: str, body: dict[str, str]
+) -> None:
+    problem = assert_problem(api.post(path, json=body), 400, "invalid_request", ["/device"])
     assert problem["errors"][0]["code"] == "cloud_init_drive"
+    assert any(m["isCloudInit"] for m in api.media(VPS_DB_1)["mounted"])
 
 
 def test_mount_closed_gate_answers_409_with_its_code(api: Api) -> None:
@@ -123,9 +133,11 @@ def test_mount_closed_gate_answers_409_with_its_code(api: Api) -> None:
 
 
 def test_mount_gate_can_be_closed_and_opened_at_runtime(api: Api, sim: SimServer) -> None:
-    sim.store.set_gate(VPS_WEB_1, "canMount", allowed=False, reason="Locked.", code="locked")
+    sim.store.backend.set_gate(
+        VPS_WEB_1, "canMount", allowed=False, reason="Locked.", code="locked"
+    )
     assert_problem(api.post(mount_path(VPS_WEB_1), json={"isoId": ISO_ALPINE_320}), 409, "locked")
-    sim.store.set_gate(VPS_WEB_1, "canMount", allowed=True)
+    sim.store.backend.set_gate(VPS_WEB_1, "canMount", allowed=True)
     assert api.post(mount_path(VPS_WEB_1), json={"isoId": ISO_ALPINE_320}).status_code == 200
 
 
@@ -139,7 +151,7 @@ def test_mount_slow_vps_is_not_ready_for_its_first_requests(api: Api) -> None:
 
 
 def test_mount_not_ready_for_a_time_window(api: Api, sim: SimServer) -> None:
-    sim.store.set_not_ready(VPS_WEB_1, seconds=0.3)
+    sim.store.backend.set_not_ready(VPS_WEB_1, seconds=0.3)
     body = {"isoId": ISO_ALPINE_320}
     assert_problem(api.post(mount_path(VPS_WEB_1), json=body), 409, "vps_not_ready")
     assert_problem(api.post(unmount_path(VPS_WEB_1), json={}), 409, "vps_not_ready")
@@ -192,13 +204,6 @@ def test_unmount_restores_boot_order(api: Api) -> None:
     api.post(mount_path(VPS_WEB_1), json={"isoId": ISO_UBUNTU_2404})
     api.post(unmount_path(VPS_WEB_1), json={})
     assert api.media(VPS_WEB_1)["bootOrder"] == {"order": ["scsi0", "net0"]}
-
-
-def test_unmount_cloud_init_drive_is_refused(api: Api) -> None:
-    response = api.post(unmount_path(VPS_DB_1), json={"device": "ide0"})
-    problem = assert_problem(response, 400, "invalid_request", ["/device"])
-    assert problem["errors"][0]["code"] == "cloud_init_drive"
-    assert any(m["isCloudInit"] for m in api.media(VPS_DB_1)["mounted"])
 
 
 @pytest.mark.parametrize("device", ["ide7", "IDE2", 2])
