@@ -21,7 +21,8 @@ pulumi config set vpsId "$VPS_WEB_1"
 pulumi config set isoId "$ISO_UBUNTU_2404"
 
 if [ "${1:-}" = "--destroy" ]; then
-  pulumi destroy --yes --non-interactive
+  # --run-program: this run's simulator URL, not the one saved by the last `up`.
+  pulumi destroy --yes --non-interactive --run-program
   exit 0
 fi
 pulumi up --yes --non-interactive
