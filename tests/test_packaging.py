@@ -89,3 +89,15 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in {WEB_STACK!r}))
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_hostup_sim_without_the_sim_extra_says_what_to_install() -> None:
+    """`pip install pulumi-hostup` has no Flask: the console script says so, no traceback."""
+    code = (
+        "import sys; sys.modules['flask'] = None; sys.argv = ['hostup-sim', '--help']; "
+        "from hostup_sim._entry import main; main()"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "pip install 'pulumi-hostup[sim]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
