@@ -206,6 +206,7 @@ def figures(results: Result, before: Result, repeat: Result) -> dict[str, str]:
     raw_calls = {t["calls"] for t in runs(results, "raw", n, lat_lo)}
     repeat_n, repeat_latency = repeat["settings"]["sizes"][0], repeat["settings"]["latencies_ms"][0]
     repeat_ratio, repeat_ratios = paired_ratio(repeat, repeat_n, repeat_latency)
+    repeat_ideal, repeat_ideals = paired_ideal_ratio(repeat, repeat_n, repeat_latency)
     preview_lo, preview_hi = preview_row(results, n, lat_lo), preview_row(results, n, lat_hi)
     workers = s["provider_host_workers"]
 
@@ -241,6 +242,10 @@ def figures(results: Result, before: Result, repeat: Result) -> dict[str, str]:
         "repeat_latency": f"{repeat_latency:g}",
         "repeat_reps": str(len(repeat_ratios)),
         "repeat_ratio": f"{repeat_ratio:.2f}",
+        "repeat_ideal": f"{repeat_ideal:.2f}",
+        "repeat_ideal_min": f"{min(repeat_ideals):.2f}",
+        "repeat_ideal_max": f"{max(repeat_ideals):.2f}",
+        "repeat_ideal_within": str(sum(r <= IDEAL_TARGET for r in repeat_ideals)),
         "repeat_ratio_min": f"{min(repeat_ratios):.2f}",
         "repeat_ratio_max": f"{max(repeat_ratios):.2f}",
         "repeat_within": str(sum(r <= RATIO_TARGET for r in repeat_ratios)),
