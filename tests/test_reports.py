@@ -140,7 +140,11 @@ def test_the_reliability_results_are_committed() -> None:
 
 def test_the_reliability_generator_types_no_figure() -> None:
     names = {k for f in RELIABILITY_RESULTS.glob("*.json") for k in keys(json.loads(f.read_text()))}
-    texts = string_literals(RELIABILITY_SCRIPT, names)
+    texts = [
+        text
+        for module in (RELIABILITY_SCRIPT, RELIABILITY_SCRIPT.with_name("reliability_sections.py"))
+        for text in string_literals(module, names)
+    ]
     assert [s for text in texts for s in stray_figures(text)] == []
 
 
@@ -178,7 +182,11 @@ def test_the_bench_generator_types_no_figure(render: ModuleType) -> None:
     names = {
         k for f in (render.RESULTS, render.BEFORE, render.REPEAT) for k in keys(render.load(f))
     }
-    texts = string_literals(BENCH / "render.py", names)
+    texts = [
+        text
+        for module in ("render.py", "report_numbers.py", "report_blocks.py")
+        for text in string_literals(BENCH / module, names)
+    ]
     assert [s for text in texts for s in stray_figures(text)] == []
 
 
