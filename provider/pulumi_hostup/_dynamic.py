@@ -88,10 +88,6 @@ def unknown_property_failures(
     ]
 
 
-def _load_client() -> None:
-    import hostup.client  # noqa: F401  # requests, pydantic and the models
-
-
 EngineT = TypeVar("EngineT")
 
 
@@ -121,13 +117,7 @@ class HostupProvider(ResourceProvider, Generic[EngineT]):
         return f"{type(self).__name__}()"
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Resolve credentials and settings from stack config (then the environment).
-
-        Also starts loading the HTTP client's modules in the background: configure
-        runs once per provider process, before the engine's first call, and the first
-        create would otherwise wait ~0.14 s for requests and pydantic to import.
-        """
-        threading.Thread(target=_load_client, name="hostup-preload", daemon=True).start()
+        """Resolve credentials and settings from stack config (then the environment)."""
         engine = self.build(Runtime(resolve_settings(req.config.get), PULUMI_WORDING))
         with self._init_lock:
             self.__dict__["_hostup_engine"] = engine
