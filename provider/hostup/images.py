@@ -208,17 +208,12 @@ class ImageEngine:
         """The ISO ``iso_id`` as ``vps_id``'s listing shows it; None when it is gone."""
         runtime = self.runtime
         with runtime.user_errors(f"read ISO {iso_id} of VPS {vps_id}"):
-            try:
-                media = runtime.listing(
-                    vps_id,
-                    max_age=runtime.settings.listing_cache_seconds,
-                    deadline=runtime.settings.operation_timeout,
-                )
-            except NotFoundError as exc:
-                if exc.code == "vps_not_found":
-                    return None
-                raise
-            image = media.find_available(iso_id)
+            media = runtime.listing_unless_gone(
+                vps_id,
+                max_age=runtime.settings.listing_cache_seconds,
+                deadline=runtime.settings.operation_timeout,
+            )
+            image = media.find_available(iso_id) if media is not None else None
             return None if image is None else _state(vps_id, image, adopted)
 
     # -- delete --
@@ -233,13 +228,8 @@ class ImageEngine:
         with runtime.user_errors(f"delete ISO {iso_id} of VPS {vps_id}"):
             deadline = runtime.deadline(f"deleting ISO {iso_id}")
             with runtime.writing(vps_id):
-                try:
-                    media = runtime.listing(vps_id, deadline=deadline.remaining())
-                except NotFoundError as exc:
-                    if exc.code == "vps_not_found":
-                        return
-                    raise
-                if media.find_available(iso_id) is None:
+                media = runtime.listing_unless_gone(vps_id, deadline=deadline.remaining())
+                if media is None or media.find_available(iso_id) is None:
                     return
                 devices = [m.device for m in media.mounted if m.iso_id == iso_id and m.device]
                 if devices:

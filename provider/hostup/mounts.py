@@ -180,18 +180,13 @@ class MountEngine:
         ``adopted`` is carried over from the caller's state: a read cannot tell.
         """
         with self.runtime.user_errors(f"read {vps_id}/{device}"):
-            try:
-                media = self.runtime.listing(
-                    vps_id,
-                    max_age=self.settings.listing_cache_seconds,
-                    deadline=self.settings.operation_timeout,
-                )
-            except NotFoundError as exc:
-                # Only a definite "this VPS does not exist" means gone; any other 404
-                # (a wrong endpoint, a proxy) must not drop the resource.
-                if exc.code == "vps_not_found":
-                    return None
-                raise
+            media = self.runtime.listing_unless_gone(
+                vps_id,
+                max_age=self.settings.listing_cache_seconds,
+                deadline=self.settings.operation_timeout,
+            )
+            if media is None:
+                return None
             current = media.mounted_on(device)
             held = current.iso_id if current is not None and current.holds_iso else None
             self._release_claim_unless_held(vps_id, device, held)
@@ -339,12 +334,9 @@ class MountEngine:
         with self.runtime.user_errors(f"unmount {iso_id} from {vps_id}/{device}"):
             deadline = self.runtime.deadline(f"unmounting {vps_id}/{device}")
             with self.runtime.writing(vps_id):
-                try:
-                    media = self.runtime.listing(vps_id, max_age=0, deadline=deadline.remaining())
-                except NotFoundError as exc:
-                    if exc.code == "vps_not_found":
-                        return
-                    raise
+                media = self.runtime.listing_unless_gone(vps_id, deadline=deadline.remaining())
+                if media is None:
+                    return
                 current = media.mounted_on(device)
                 held = current.iso_id if current is not None and current.holds_iso else None
                 self._release_claim_unless_held(vps_id, device, held)

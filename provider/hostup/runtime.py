@@ -147,6 +147,21 @@ class Runtime:
             vps_id, lambda: client.get_iso_media(vps_id, deadline=deadline), max_age
         )
 
+    def listing_unless_gone(
+        self, vps_id: str, *, deadline: float, max_age: float = 0.0
+    ) -> IsoMedia | None:
+        """As :meth:`listing`; None when the API says the VPS does not exist.
+
+        Only that definite answer (``vps_not_found``) means gone: any other 404 (a
+        wrong endpoint, a proxy) raises, so that no resource is dropped on a guess.
+        """
+        try:
+            return self.listing(vps_id, deadline=deadline, max_age=max_age)
+        except NotFoundError as exc:
+            if exc.code == "vps_not_found":
+                return None
+            raise
+
     def listing_before_write(
         self, vps_id: str, deadline: Deadline, *, fresh: bool = False
     ) -> tuple[IsoMedia, bool]:

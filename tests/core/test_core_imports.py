@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import pkgutil
-import subprocess
-import sys
+from types import ModuleType
 
 import hostup
 import hostup_sim
+from harness.processes import modules_loaded_by
 
 FRONT_ENDS = ("pulumi", "tf", "grpc", "google.protobuf")
 
 
-def _modules(package: object) -> list[str]:
-    name = package.__name__  # type: ignore[attr-defined]
-    return [name] + [
-        f"{name}.{info.name}"
-        for info in pkgutil.iter_modules(package.__path__)  # type: ignore[attr-defined]
+def _modules(package: ModuleType) -> list[str]:
+    return [package.__name__] + [
+        f"{package.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(package.__path__)
         if info.name != "__main__"
     ]
 
@@ -25,24 +24,9 @@ def test_importing_the_core_and_the_simulator_loads_no_front_end() -> None:
     modules = _modules(hostup) + _modules(hostup_sim)
     assert "hostup.mounts" in modules
     assert "hostup_sim.app" in modules
-    code = (
-        "import importlib, sys\n"
-        f"for name in {modules!r}: importlib.import_module(name)\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FRONT_ENDS!r}\n"
-        f"             or any(m.startswith(f + '.') for f in {FRONT_ENDS!r})))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    assert modules_loaded_by(modules, FRONT_ENDS) == []
 
 
 def test_importing_the_core_package_loads_neither_requests_nor_pydantic() -> None:
-    code = (
-        "import sys, hostup, hostup.contract, hostup.rules, hostup.settings; "
-        "print(sorted(m for m in ('requests', 'pydantic') if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    light = ["hostup", "hostup.contract", "hostup.rules", "hostup.settings"]
+    assert modules_loaded_by(light, ("requests", "pydantic")) == []

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from harness.scripted_api import FakeClock
 from hostup.errors import MountError
 from hostup.images import DECOMPRESS, ImageEngine, image_input_problems
 from hostup.models import DECOMPRESS_VALUES
@@ -23,32 +24,19 @@ URL = "https://releases.example.org/rescue/rescue-2.1.iso"
 FILE = "rescue-2.1.iso"
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+@pytest.fixture
+def fake_time() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-def make_engine(sim: SimServer, fake_time: FakeTime) -> Callable[..., ImageEngine]:
+def make_engine(sim: SimServer, fake_time: FakeClock) -> Callable[..., ImageEngine]:
     def make(**overrides: Any) -> ImageEngine:
         settings = Settings(
             **{"api_key": world.DEMO_API_KEY, "endpoint": sim.url, "operation_timeout": 60.0}
             | overrides
         )
-        return ImageEngine(Runtime(settings, clock=fake_time.clock, sleep=fake_time.sleep))
+        return ImageEngine(Runtime(settings, clock=fake_time.monotonic, sleep=fake_time.sleep))
 
     return make
 
@@ -143,7 +131,7 @@ def test_a_failed_download_fails_with_the_jobs_reason_and_adds_nothing(
 
 
 def test_a_download_that_never_ends_stops_at_the_deadline_and_reports_progress(
-    make_engine: Callable[..., ImageEngine], sim: SimServer, fake_time: FakeTime
+    make_engine: Callable[..., ImageEngine], sim: SimServer, fake_time: FakeClock
 ) -> None:
     sim.store.set_settings(sim.store.settings().model_copy(update={"job_seconds": 3600.0}))
     lines: list[str] = []

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness.scripted_api import API_KEY, ScriptedServer, problem
+from harness.scripted_api import API_KEY, FakeClock, ScriptedServer, problem
 from hostup.client import HostupClient
 from hostup.errors import MountError
 from hostup.images import ImageEngine
@@ -29,24 +29,9 @@ UBUNTU = world.ISO_UBUNTU_2404
 DEBIAN = world.ISO_DEBIAN_12
 
 
-class FakeTime:
-    """A monotonic clock that only moves when the engine sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
+def fake_time() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
@@ -56,7 +41,7 @@ def warnings() -> list[str]:
 
 @pytest.fixture
 def make_engine(
-    sim: SimServer, fake_time: FakeTime, warnings: list[str]
+    sim: SimServer, fake_time: FakeClock, warnings: list[str]
 ) -> Callable[..., MountEngine]:
     """`make_engine(**settings)`: an engine on the simulator; each one is a new run."""
 
@@ -70,7 +55,9 @@ def make_engine(
             }
         )
         return MountEngine(
-            Runtime(settings, clock=fake_time.clock, sleep=fake_time.sleep, warn=warnings.append)
+            Runtime(
+                settings, clock=fake_time.monotonic, sleep=fake_time.sleep, warn=warnings.append
+            )
         )
 
     return make
@@ -339,7 +326,7 @@ def test_a_listing_read_before_a_write_is_never_cached_after_it(
 
 
 def test_confirm_reads_until_the_listing_shows_the_mount_within_the_deadline(
-    make_engine: Callable[..., MountEngine], sim: SimServer, fake_time: FakeTime
+    make_engine: Callable[..., MountEngine], sim: SimServer, fake_time: FakeClock
 ) -> None:
     # The listing shows a write only after 9 listing reads of the VPS: more than the
     # old fixed 6 confirming reads, within a 30 s deadline (about 16 s of backoff).
@@ -354,7 +341,7 @@ def test_confirm_reads_until_the_listing_shows_the_mount_within_the_deadline(
 
 
 def test_confirm_gives_up_at_the_deadline_with_what_to_do(
-    make_engine: Callable[..., MountEngine], sim: SimServer, fake_time: FakeTime
+    make_engine: Callable[..., MountEngine], sim: SimServer, fake_time: FakeClock
 ) -> None:
     sim.store.set_settings(sim.store.settings().model_copy(update={"listing_lag_reads": 10_000}))
     engine = make_engine(operation_timeout=20.0)

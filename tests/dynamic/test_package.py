@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pulumi_hostup
+from harness.processes import modules_loaded_by
 
 
 def test_package_all_names_exactly_the_public_attributes() -> None:
@@ -19,11 +17,4 @@ def test_package_all_names_exactly_the_public_attributes() -> None:
 
 def test_package_import_leaves_the_http_stack_unloaded() -> None:
     # A program that only declares mounts must not pay for requests and pydantic.
-    code = (
-        "import sys, pulumi_hostup; "
-        "print(sorted(m for m in ('requests', 'pydantic') if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    assert modules_loaded_by(["pulumi_hostup"], ("requests", "pydantic")) == []

@@ -16,8 +16,9 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,19 @@ def proc_usage(pid: int) -> tuple[int, int]:
         if line.startswith("Threads:"):
             threads = int(line.split()[1])
     return fds, threads
+
+
+def modules_loaded_by(imports: Sequence[str], watched: Sequence[str]) -> list[str]:
+    """The modules of the `watched` top-level packages that a fresh interpreter has
+    loaded after importing `imports` (each a module name)."""
+    code = (
+        "import importlib, sys\n"
+        f"for name in {list(imports)!r}: importlib.import_module(name)\n"
+        f"watched = {tuple(watched)!r}\n"
+        "print('\\n'.join(sorted(m for m in sys.modules\n"
+        "    if any(m == w or m.startswith(w + '.') for w in watched))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return [line for line in out.splitlines() if line]
