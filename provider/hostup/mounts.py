@@ -237,7 +237,8 @@ class MountEngine:
                     else:
                         media = self._replace_media(vps_id, iso_id, device, previous_iso, deadline)
                     adopted = False
-                self._claims[(vps_id, device)] = _Claim(iso_id, adopted=adopted is True)
+                with self._claims_lock:
+                    self._claims[(vps_id, device)] = _Claim(iso_id, adopted=adopted is True)
                 return _state(vps_id, iso_id, device, media, adopted)
 
     def _why_not(
@@ -245,6 +246,8 @@ class MountEngine:
     ) -> str | None:
         """Why ``media`` forbids making ``device`` hold ``iso_id`` (every problem), or None."""
         current = media.mounted_on(device)
+        if holds(current, iso_id):
+            return None  # already there: create adopts it, update has nothing to do
         # An update finds another ISO than the one it recorded: someone swapped it.
         if (
             previous_iso is not None

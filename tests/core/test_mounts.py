@@ -138,6 +138,16 @@ def test_a_read_that_sees_the_disc_ejected_frees_the_drive(
     assert on_api(sim) == {"ide2": UBUNTU}
 
 
+def test_an_update_to_the_iso_someone_already_put_there_writes_nothing(
+    engine: MountEngine, sim: SimServer
+) -> None:
+    sim.store.drift_mount(VPS, "ide2", DEBIAN)  # the update's target, put there by hand
+    sim.store.clear_log()
+    state = engine.ensure_mounted(VPS, DEBIAN, "ide2", previous_iso=UBUNTU, adopted=False)
+    assert (state.iso_id, state.adopted) == (DEBIAN, False)
+    assert calls(sim) == ["GET listVpsIsoMedia"]
+
+
 def test_an_update_after_its_own_create_is_not_a_duplicate(
     engine: MountEngine, sim: SimServer
 ) -> None:
