@@ -64,6 +64,10 @@ REQUIRED_SCOPES: Final[dict[str, tuple[str, ...]]] = {
 # delete (openapi.yaml x-assumed: deleteVpsIsoMedia). The client accepts any 2xx.
 DELETE_MEDIA_STATUS: Final = 204
 
+# ASSUMED: a 409 from deleteVpsIsoMedia means the ISO is still mounted on some VPS
+# of the account (openapi.yaml lists 409 for the operation, without its codes).
+DELETE_MEDIA_CONFLICT_MEANS_IN_USE: Final = True
+
 # ASSUMED: attach-empty takes an optional {device} body and answers 200 {device}
 # (openapi.yaml x-assumed: attachEmptyCdrom).
 ATTACH_EMPTY_BODY_HAS_DEVICE: Final = True

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
+from . import assumptions
 from .errors import (
     ConflictError,
     MountError,
@@ -238,8 +239,14 @@ class ImageEngine:
                 try:
                     runtime.client().delete_iso_media(vps_id, iso_id, deadline=deadline.remaining())
                 except ConflictError as exc:
+                    hint = (
+                        " (it is still mounted on a VPS: unmount it there first)"
+                        if assumptions.DELETE_MEDIA_CONFLICT_MEANS_IN_USE
+                        else ""
+                    )
+                    detail = exc.detail or message_of(exc)
                     raise MountError(
-                        _in_use_message(iso_id, exc.detail or message_of(exc))
+                        f"the API refused to delete ISO {iso_id}: {detail}{hint}"
                     ) from None
                 except NotFoundError:
                     pass  # gone between our read and the delete

@@ -205,6 +205,6 @@ def test_delete_passes_on_the_apis_refusal_for_another_vps(
 ) -> None:
     state = engine.ensure_downloaded(VPS, URL, FILE)
     sim.store.drift_mount(world.VPS_BUILD_1, "ide3", state.iso_id)  # same account's library
-    with pytest.raises(MountError, match=r"still mounted .*build-1/ide3"):
+    with pytest.raises(MountError, match=r"refused to delete ISO .*build-1/ide3.*still mounted"):
         engine.ensure_deleted(VPS, state.iso_id)
     assert FILE in library(sim)
