@@ -1,10 +1,11 @@
-"""Manage the ISO media mounted on Hostup VPSes from Pulumi programs.
+"""Manage the ISO media of Hostup VPSes from Pulumi programs.
 
-``VpsIsoMount`` is the Pulumi resource; the errors are drawn in
-:mod:`hostup.errors`. The typed API client it is built on is
-``hostup.client.HostupClient``: not re-exported here, so that a program
-which only declares mounts never loads requests and pydantic (bench/README.md,
-start-up).
+The resources: ``VpsIsoMount`` (an ISO in a VPS's CD/DVD drive) and ``VpsIsoImage``
+(an ISO downloaded into the library from a URL). The look-ups: ``get_vps`` and
+``get_iso`` (and their ``_output`` forms). All are thin front-ends on the ``hostup``
+core; the errors are drawn in :mod:`hostup.errors`. The typed API client is
+``hostup.client.HostupClient``: not re-exported here, so that a program which only
+declares resources never loads requests and pydantic (bench/README.md, start-up).
 """
 
 from __future__ import annotations
