@@ -1,7 +1,8 @@
 """Manage the ISO media of Hostup VPSes from Pulumi programs.
 
-The resources: ``VpsIsoMount`` (an ISO in a VPS's CD/DVD drive) and ``VpsIsoImage``
-(an ISO downloaded into the library from a URL). The look-ups: ``get_vps`` and
+The resources: ``VpsIsoMount`` (an ISO in a VPS's CD/DVD drive), ``VpsIsoImage``
+(an ISO downloaded into the library from a URL) and ``VpsCdromDrive`` (a drive for a
+VPS that has none). The look-ups: ``get_vps`` and
 ``get_iso`` (and their ``_output`` forms). All are thin front-ends on the ``hostup``
 core; the errors are drawn in :mod:`hostup.errors`. The typed API client is
 ``hostup.client.HostupClient``: not re-exported here, so that a program which only
@@ -28,6 +29,7 @@ from hostup.errors import (
     TransportError,
 )
 
+from .cdrom_drive import VpsCdromDrive, VpsCdromDriveProvider
 from .iso_image import VpsIsoImage, VpsIsoImageArgs, VpsIsoImageProvider
 from .iso_mount import VpsIsoMount, VpsIsoMountArgs, VpsIsoMountError, VpsIsoMountProvider
 from .lookups import (
@@ -57,6 +59,8 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "VpsCdromDrive",
+    "VpsCdromDriveProvider",
     "VpsIsoImage",
     "VpsIsoImageArgs",
     "VpsIsoImageProvider",

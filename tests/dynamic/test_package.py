@@ -8,7 +8,7 @@ from harness.processes import modules_loaded_by
 
 def test_package_all_names_exactly_the_public_attributes() -> None:
     public = {name for name in vars(pulumi_hostup) if not name.startswith("_")}
-    modules = {"iso_mount", "iso_image", "lookups"}
+    modules = {"iso_mount", "iso_image", "cdrom_drive", "lookups"}
     modules.add("annotations")  # from __future__ import annotations
     assert set(pulumi_hostup.__all__) == public - modules
     for name in pulumi_hostup.__all__:

@@ -1,0 +1,121 @@
+"""``VpsCdromDrive``: a Pulumi dynamic resource for a CD/DVD drive on a Hostup VPS.
+
+For a VPS that has none (it cannot mount an ISO without one): create attaches an
+empty drive, or adopts the drive that is already there. The API has no detach, so
+destroy leaves the drive on the VPS and says so. A thin adapter on
+:mod:`hostup.drives`; the provider class is pickled into state by reference: this
+module must never move, and the class never be renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult
+
+from hostup.drives import DriveEngine, DriveState
+from hostup.errors import MountError
+from hostup.rules import device_input_problem, id_input_problem, parse_mount_id
+from hostup.runtime import Runtime
+
+from ._dynamic import HostupProvider, is_unknown, unknown_property_failures
+
+__all__ = ["VpsCdromDrive", "VpsCdromDriveProvider"]
+
+TYPE_NAME: Final = "VpsCdromDrive"
+MODULE: Final = "hostup"  # with TYPE_NAME: pulumi-python:dynamic/hostup:VpsCdromDrive
+
+INPUTS: Final = ("vps_id", "device")
+OUTPUTS: Final = ("adopted",)
+
+
+class VpsCdromDriveProvider(HostupProvider[DriveEngine]):
+    """Attach (or adopt) and read one CD/DVD drive through the core's drive engine."""
+
+    def build(self, runtime: Runtime) -> DriveEngine:
+        return DriveEngine(runtime)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate offline; never raises and never calls the API."""
+        failures = unknown_property_failures(news, INPUTS, "VpsCdromDrive", OUTPUTS)
+        vps_id, device = news.get("vps_id"), news.get("device")
+        for prop, problem in (
+            ("vps_id", None if is_unknown(vps_id) else id_input_problem("vps_id", vps_id)),
+            ("device", None if is_unknown(device) else device_input_problem(device)),
+        ):
+            if problem:
+                failures.append(CheckFailure(prop, problem))
+        return CheckResult({"vps_id": vps_id, "device": device}, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Pure: another VPS, or another device than the one attached, is a replace.
+
+        No ``device`` in the program means any drive: the one attached stays.
+        """
+        changed = []
+        if is_unknown(news.get("vps_id")) or news.get("vps_id") != olds.get("vps_id"):
+            changed.append("vps_id")
+        device = news.get("device")
+        if is_unknown(device) or (device is not None and device != olds.get("device")):
+            changed.append("device")
+        return DiffResult(changes=bool(changed), replaces=changed)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Adopt the VPS's drive (no write), or attach one: 1 read, 1 attach, 1 read."""
+        vps_id = props.get("vps_id")
+        if not isinstance(vps_id, str):
+            raise MountError("vps_id is required")
+        state = self.engine().ensure_drive(vps_id, props.get("device"))
+        return CreateResult(state.id, _outputs(state))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """One listing read; the drive (or the VPS) gone -> ``ReadResult(None, {})``."""
+        vps_id, device = _parse_id(id_, props)
+        state = self.engine().read(vps_id, device, adopted=props.get("adopted"))
+        if state is None:
+            return ReadResult(None, {})
+        return ReadResult(state.id, _outputs(state))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """No API call: Hostup cannot detach a drive. A warning says it stays."""
+        self.engine().release(*_parse_id(id_, props))
+
+
+class VpsCdromDrive(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
+    """A CD/DVD drive on a Hostup VPS, attached if the VPS has none. ID: ``{vps_id}/{device}``.
+
+    Pass its ``device`` to ``VpsIsoMount(device=...)``, so the mount waits for it.
+    """
+
+    vps_id: pulumi.Output[str]
+    device: pulumi.Output[str]
+    """The drive: the one asked for, else the one the VPS had or the API attached."""
+    adopted: pulumi.Output[bool | None]
+    """True when the VPS already had the drive, so nothing was attached."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        vps_id: pulumi.Input[str],
+        device: pulumi.Input[str] | None = None,
+    ) -> None:
+        props: dict[str, Any] = {"vps_id": vps_id, "device": device, "adopted": None}
+        super().__init__(VpsCdromDriveProvider(), resource_name, props, opts)
+
+
+def _parse_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
+    vps_id, device = props.get("vps_id"), props.get("device")
+    if isinstance(vps_id, str) and vps_id and isinstance(device, str) and device:
+        id_ = f"{vps_id}/{device}"
+    try:
+        return parse_mount_id(id_)
+    except ValueError as exc:
+        raise MountError(str(exc)) from None
+
+
+def _outputs(state: DriveState) -> dict[str, Any]:
+    return {"vps_id": state.vps_id, "device": state.device, "adopted": state.adopted}
