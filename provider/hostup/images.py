@@ -137,7 +137,7 @@ class ImageEngine:
         receives a line per ``PROGRESS_STEP`` percent. A download the API says failed, or one still
         running at the deadline, raises; the next create picks the same job up again.
         """
-        problems = [*image_input_problems(url, filename, decompress)]
+        problems = image_input_problems(url, filename, decompress)
         id_problem = id_input_problem("vps_id", vps_id)
         if id_problem:
             problems.insert(0, Problem("vps_id", id_problem))

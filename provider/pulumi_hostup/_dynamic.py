@@ -16,7 +16,8 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 
-from hostup.rules import Wording
+from hostup.errors import MountError
+from hostup.rules import Wording, parse_mount_id
 from hostup.runtime import Runtime
 from hostup.settings import OPERATION_TIMEOUT, Setting, Settings
 
@@ -25,6 +26,7 @@ __all__ = [
     "PROVIDER_KEY",
     "PULUMI_WORDING",
     "HostupProvider",
+    "drive_from_state",
     "is_unknown",
     "resolve_settings",
     "unknown_property_failures",
@@ -70,6 +72,20 @@ def is_unknown(value: object) -> bool:
     if isinstance(value, Unknown):
         return True
     return isinstance(value, str) and value == pulumi.runtime.rpc.UNKNOWN
+
+
+def drive_from_state(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
+    """``(vps_id, device)`` from the state, else from the ID alone (``{vps_id}/{device}``).
+
+    A :class:`MountError` says what is wrong with an ID that is not one.
+    """
+    vps_id, device = props.get("vps_id"), props.get("device")
+    if isinstance(vps_id, str) and vps_id and isinstance(device, str) and device:
+        id_ = f"{vps_id}/{device}"
+    try:
+        return parse_mount_id(id_)
+    except ValueError as exc:
+        raise MountError(str(exc)) from None
 
 
 def unknown_property_failures(

@@ -9,7 +9,6 @@ module must never move, and the class never be renamed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final
 
 import pulumi
@@ -17,10 +16,10 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from hostup.drives import DriveEngine, DriveState
 from hostup.errors import MountError
-from hostup.rules import device_input_problem, id_input_problem, parse_mount_id
+from hostup.rules import device_input_problem, id_input_problem
 from hostup.runtime import Runtime
 
-from ._dynamic import HostupProvider, is_unknown, unknown_property_failures
+from ._dynamic import HostupProvider, drive_from_state, is_unknown, unknown_property_failures
 
 __all__ = ["VpsCdromDrive", "VpsCdromDriveProvider"]
 
@@ -72,7 +71,7 @@ class VpsCdromDriveProvider(HostupProvider[DriveEngine]):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One listing read; the drive (or the VPS) gone -> ``ReadResult(None, {})``."""
-        vps_id, device = _parse_id(id_, props)
+        vps_id, device = drive_from_state(id_, props)
         state = self.engine().read(vps_id, device, adopted=props.get("adopted"))
         if state is None:
             return ReadResult(None, {})
@@ -80,7 +79,7 @@ class VpsCdromDriveProvider(HostupProvider[DriveEngine]):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """No API call: Hostup cannot detach a drive. A warning says it stays."""
-        self.engine().release(*_parse_id(id_, props))
+        self.engine().release(*drive_from_state(id_, props))
 
 
 class VpsCdromDrive(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
@@ -105,16 +104,6 @@ class VpsCdromDrive(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
     ) -> None:
         props: dict[str, Any] = {"vps_id": vps_id, "device": device, "adopted": None}
         super().__init__(VpsCdromDriveProvider(), resource_name, props, opts)
-
-
-def _parse_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
-    vps_id, device = props.get("vps_id"), props.get("device")
-    if isinstance(vps_id, str) and vps_id and isinstance(device, str) and device:
-        id_ = f"{vps_id}/{device}"
-    try:
-        return parse_mount_id(id_)
-    except ValueError as exc:
-        raise MountError(str(exc)) from None
 
 
 def _outputs(state: DriveState) -> dict[str, Any]:

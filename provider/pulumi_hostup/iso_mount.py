@@ -30,12 +30,13 @@ from pulumi.dynamic import (
 from hostup.contract import DEFAULT_DEVICE
 from hostup.errors import MountError
 from hostup.mounts import MountEngine, MountState
-from hostup.rules import device_input_problem, id_input_problem, parse_mount_id
+from hostup.rules import device_input_problem, id_input_problem
 from hostup.runtime import Runtime
 
 from ._dynamic import (
     PREVIEW_KEY,
     HostupProvider,
+    drive_from_state,
     is_unknown,
     unknown_property_failures,
 )
@@ -129,7 +130,7 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One listing read (shared per VPS within a run); gone -> ``ReadResult(None, {})``."""
-        vps_id, device = _parse_id(id_, props)
+        vps_id, device = drive_from_state(id_, props)
         state = self.engine().read(vps_id, device, adopted=props.get("adopted"))
         if state is None:
             return ReadResult(None, {})
@@ -150,7 +151,7 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Unmount only the ISO this resource recorded; VPS gone or device empty is done."""
-        vps_id, device = _parse_id(id_, props)
+        vps_id, device = drive_from_state(id_, props)
         self.engine().ensure_unmounted(vps_id, device, _input(props, "iso_id"))
 
 
@@ -234,17 +235,6 @@ def _identity(props: Mapping[str, Any]) -> tuple[str, str, str]:
         if problem:
             raise MountError(problem)
     return vps_id, iso_id, device
-
-
-def _parse_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
-    """vps_id and device from the state, else from the ID alone (``{vps_id}/{device}``)."""
-    vps_id, device = props.get("vps_id"), props.get("device")
-    if isinstance(vps_id, str) and vps_id and isinstance(device, str) and device:
-        id_ = f"{vps_id}/{device}"
-    try:
-        return parse_mount_id(id_)
-    except ValueError as exc:
-        raise MountError(str(exc)) from None
 
 
 def _outputs(state: MountState) -> dict[str, Any]:
