@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # The input a problem concerns; "": no single input is at fault.
-Field = Literal["vps_id", "iso_id", "device", "url", "filename", "decompress", ""]
+Field = Literal["vps_id", "iso_id", "device", "url", "filename", "decompress", "account", ""]
 
 
 class Problem(NamedTuple):
@@ -47,6 +47,7 @@ class Wording:
     owner: str = "this configuration"
     raise_timeout: str = "raise the operation timeout (HOSTUP_OPERATION_TIMEOUT)"
     set_key: str = "export HOSTUP_API_KEY=<key>"
+    add_account: str = "add the account {name} and its API key to the accounts setting"
 
 
 _EXPECTED: Final[dict[str, str]] = {

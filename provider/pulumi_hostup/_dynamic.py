@@ -1,9 +1,10 @@
-"""What every hostup dynamic provider shares: settings, wording, process state.
+"""What every hostup dynamic provider shares: settings, accounts, wording, process state.
 
 A provider instance is pickled into each resource's state by reference, so it
-carries nothing: :meth:`HostupProvider.configure` (or first use) builds a
-:class:`~hostup.runtime.Runtime` in the provider process from stack config and
-the environment, and subclasses build their core engine on it.
+carries nothing: :meth:`HostupProvider.configure` (or first use) resolves the
+settings and the named accounts (``hostup:accounts``) in the provider process
+from stack config and the environment, and builds one core engine per account
+on first use, each on its own :class:`~hostup.runtime.Runtime`.
 """
 
 from __future__ import annotations
@@ -16,18 +17,22 @@ import pulumi
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 
+from hostup.accounts import ACCOUNTS, Accounts, account_name_problem
 from hostup.errors import MountError
 from hostup.rules import Wording, parse_mount_id
 from hostup.runtime import Runtime
 from hostup.settings import OPERATION_TIMEOUT, Setting, Settings
 
 __all__ = [
+    "ACCOUNT_KEY",
     "PREVIEW_KEY",
     "PROVIDER_KEY",
     "PULUMI_WORDING",
     "HostupProvider",
+    "account_of",
     "drive_from_state",
     "is_unknown",
+    "resolve_accounts",
     "resolve_settings",
     "unknown_property_failures",
 ]
@@ -39,6 +44,8 @@ PROVIDER_KEY: Final = "__provider"
 # the engine calls check one resource at a time, so a read there costs N
 # round-trips in series (bench/README.md). Absent (older programs): a preview.
 PREVIEW_KEY: Final = "__hostupPreview"
+# The input every resource and look-up takes: the name of an entry of hostup:accounts.
+ACCOUNT_KEY: Final = "account"
 
 # How the core's refusals say "apply", "refresh" and where settings live, for Pulumi users.
 PULUMI_WORDING: Final = Wording(
@@ -47,6 +54,7 @@ PULUMI_WORDING: Final = Wording(
     owner="this stack",
     raise_timeout=f"raise it with `pulumi config set hostup:{OPERATION_TIMEOUT.name} <seconds>`",
     set_key="run `pulumi config set --secret hostup:apiKey <key>` or export HOSTUP_API_KEY",
+    add_account="run `pulumi config set --secret --path 'hostup:accounts.{name}.apiKey' <key>`",
 )
 
 
@@ -60,6 +68,22 @@ def resolve_settings(config_get: Callable[[str], Any] | None = None) -> Settings
         return f"hostup:{setting.name} / {setting.env}"
 
     return Settings.resolve(lookup, label=label)
+
+
+def resolve_accounts(config_get: Callable[[str], Any] | None = None) -> Accounts:
+    """The default settings (:func:`resolve_settings`) and the map ``hostup:accounts``."""
+    raw = config_get(f"hostup:{ACCOUNTS}") if config_get is not None else None
+    return Accounts.resolve(resolve_settings(config_get), raw, where=f"hostup:{ACCOUNTS}")
+
+
+def account_of(props: Mapping[str, Any]) -> str | None:
+    """The account a resource's props name; None (also for "") means the default."""
+    value = props.get(ACCOUNT_KEY)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):  # check refuses it; a direct caller may not have checked
+        raise MountError(account_name_problem(value) or "account must be a string")
+    return value
 
 
 def is_unknown(value: object) -> bool:
@@ -95,7 +119,7 @@ def unknown_property_failures(
 
     ``outputs`` are allowed too: the resource seeds them in its props (as None).
     """
-    takes = tuple(inputs)
+    takes = (*inputs, ACCOUNT_KEY)
     allowed = {PROVIDER_KEY, PREVIEW_KEY, *takes, *outputs}
     return [
         CheckFailure(key, f"unknown property {key!r}: {resource} takes {', '.join(takes)}")
@@ -133,23 +157,56 @@ class HostupProvider(ResourceProvider, Generic[EngineT]):
         return f"{type(self).__name__}()"
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Resolve credentials and settings from stack config (then the environment)."""
-        engine = self.build(Runtime(resolve_settings(req.config.get), PULUMI_WORDING))
+        """Resolve credentials, settings and accounts from stack config, then the environment."""
+        accounts = resolve_accounts(req.config.get)
         with self._init_lock:
-            self.__dict__["_hostup_engine"] = engine
+            self.__dict__["_hostup_accounts"] = accounts
+            self.__dict__["_hostup_engines"] = {}
 
     def build(self, runtime: Runtime) -> EngineT:
         """The core engine this provider works through."""
         raise NotImplementedError
 
-    def engine(self) -> EngineT:
-        """The engine :meth:`configure` built, or one built now from the environment alone."""
-        built: EngineT | None = self.__dict__.get("_hostup_engine")
-        if built is None:
+    def accounts(self) -> Accounts:
+        """What :meth:`configure` resolved, or what the environment alone gives."""
+        accounts: Accounts | None = self.__dict__.get("_hostup_accounts")
+        if accounts is None:
             # Called without configure (direct use, tests): the environment decides.
             with self._init_lock:
-                built = self.__dict__.get("_hostup_engine")
+                accounts = self.__dict__.get("_hostup_accounts")
+                if accounts is None:
+                    accounts = resolve_accounts()
+                    self.__dict__["_hostup_accounts"] = accounts
+                    self.__dict__["_hostup_engines"] = {}
+        return accounts
+
+    def account_failures(self, news: Mapping[str, Any]) -> list[CheckFailure]:
+        """A failure if ``news`` names an account that is not configured (no API call)."""
+        account = news.get(ACCOUNT_KEY)
+        if account is None or account == "" or is_unknown(account):
+            return []
+        problem = self.accounts().input_problem(account, PULUMI_WORDING.add_account)
+        return [CheckFailure(ACCOUNT_KEY, problem)] if problem else []
+
+    def engine(self, account: str | None = None) -> EngineT:
+        """The engine of ``account`` (None: the default settings), built on first use.
+
+        Raises :class:`~hostup.settings.SettingsError` for an account that is not
+        configured. Each account has its own client, listing cache and locks.
+        """
+        accounts = self.accounts()
+        engines: dict[str | None, EngineT] = self.__dict__["_hostup_engines"]
+        built = engines.get(account)
+        if built is None:
+            settings = accounts.settings_for(account, PULUMI_WORDING.add_account)
+            with self._init_lock:
+                built = engines.get(account)
                 if built is None:
-                    built = self.build(Runtime(resolve_settings(), PULUMI_WORDING))
-                    self.__dict__["_hostup_engine"] = built
+                    built = self.build(Runtime(settings, PULUMI_WORDING))
+                    engines[account] = built
         return built
+
+    def engines(self) -> list[EngineT]:
+        """Every engine built so far in this process."""
+        self.accounts()
+        return list(self.__dict__["_hostup_engines"].values())

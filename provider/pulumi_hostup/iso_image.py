@@ -14,14 +14,27 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    UpdateResult,
+)
 
 from hostup.errors import MountError
 from hostup.images import ImageEngine, ImageState, image_input_problems
 from hostup.rules import id_input_problem
 from hostup.runtime import Runtime
 
-from ._dynamic import HostupProvider, is_unknown, unknown_property_failures
+from ._dynamic import (
+    ACCOUNT_KEY,
+    HostupProvider,
+    account_of,
+    is_unknown,
+    unknown_property_failures,
+)
 
 __all__ = ["VpsIsoImage", "VpsIsoImageArgs", "VpsIsoImageProvider"]
 
@@ -41,7 +54,9 @@ class VpsIsoImageProvider(HostupProvider[ImageEngine]):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate offline; never raises and never calls the API."""
         failures = unknown_property_failures(news, INPUTS, "VpsIsoImage", OUTPUTS)
+        failures += self.account_failures(news)
         inputs = {key: news.get(key) for key in INPUTS}
+        inputs[ACCOUNT_KEY] = news.get(ACCOUNT_KEY) or None
         vps_id = inputs["vps_id"]
         problem = None if is_unknown(vps_id) else id_input_problem("vps_id", vps_id)
         if problem:
@@ -54,26 +69,30 @@ class VpsIsoImageProvider(HostupProvider[ImageEngine]):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Pure: any input changed -> replace. The same file name -> delete first.
+        """Pure: an input changed -> replace, the same file name -> delete first.
 
         The library holds one file per name: a new download of the same name would
-        find the old file there and adopt it, so the old one must go first.
+        find the old file there and adopt it, so the old one must go first. Only
+        another ``account`` name is an update: a re-read through that account.
         """
         changed = [
-            key for key in INPUTS if is_unknown(news.get(key)) or news.get(key) != olds.get(key)
+            key
+            for key in (*INPUTS, ACCOUNT_KEY)
+            if is_unknown(news.get(key)) or news.get(key) != olds.get(key)
         ]
+        replaces = [key for key in changed if key != ACCOUNT_KEY]
         same_name = not is_unknown(news.get("filename")) and news.get("filename") == olds.get(
             "filename"
         )
         return DiffResult(
             changes=bool(changed),
-            replaces=changed,
-            delete_before_replace=bool(changed) and same_name,
+            replaces=replaces,
+            delete_before_replace=bool(replaces) and same_name,
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Download (or adopt a file of that name); 1 POST, polls with backoff, 1 listing."""
-        state = self.engine().ensure_downloaded(
+        state = self.engine(account_of(props)).ensure_downloaded(
             _required(props, "vps_id"),
             _required(props, "url"),
             _required(props, "filename"),
@@ -85,14 +104,26 @@ class VpsIsoImageProvider(HostupProvider[ImageEngine]):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One listing read; the ISO gone from the library -> ``ReadResult(None, {})``."""
         vps_id, iso_id = _parse_id(id_, props)
-        state = self.engine().read(vps_id, iso_id, adopted=props.get("adopted"))
+        state = self.engine(account_of(props)).read(vps_id, iso_id, adopted=props.get("adopted"))
         if state is None:
             return ReadResult(None, {})
         return ReadResult(state.id, _outputs(props, state))
 
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Only the account changed: the ISO must be in the library that account sees."""
+        vps_id, iso_id = _parse_id(id_, olds)
+        account = account_of(news)
+        state = self.engine(account).read(vps_id, iso_id, adopted=olds.get("adopted"))
+        if state is None:
+            raise MountError(
+                f"ISO {iso_id} is not in the library of VPS {vps_id} as account "
+                f"{account or 'hostup:apiKey'} sees it: name the account that holds it"
+            )
+        return UpdateResult(_outputs(news, state))
+
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the ISO from the library; refused while a VPS has it mounted."""
-        self.engine().ensure_deleted(*_parse_id(id_, props))
+        self.engine(account_of(props)).ensure_deleted(*_parse_id(id_, props))
 
 
 @dataclass
@@ -107,6 +138,8 @@ class VpsIsoImageArgs:
     """Its file name in the library (no path). Changing it replaces the ISO."""
     decompress: pulumi.Input[str] | None = None
     """``none``, ``gzip``, ``lzo``, ``zstd`` or ``bzip2``. Changing it replaces the ISO."""
+    account: pulumi.Input[str] | None = None
+    """An entry of the stack config ``hostup:accounts`` (default: ``hostup:apiKey``)."""
 
 
 class VpsIsoImage(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
@@ -116,6 +149,8 @@ class VpsIsoImage(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
     url: pulumi.Output[str]
     filename: pulumi.Output[str]
     decompress: pulumi.Output[str | None]
+    account: pulumi.Output[str | None]
+    """The account's name (never its key); None for ``hostup:apiKey``."""
     iso_id: pulumi.Output[str]
     """The ISO's id (``available[].id``): pass it to ``VpsIsoMount(iso_id=...)``."""
     name: pulumi.Output[str | None]
@@ -138,17 +173,20 @@ class VpsIsoImage(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
         url: pulumi.Input[str] | None = None,
         filename: pulumi.Input[str] | None = None,
         decompress: pulumi.Input[str] | None = None,
+        account: pulumi.Input[str] | None = None,
     ) -> None:
         if args is not None:
             vps_id = args.vps_id if vps_id is None else vps_id
             url = args.url if url is None else url
             filename = args.filename if filename is None else filename
             decompress = args.decompress if decompress is None else decompress
+            account = args.account if account is None else account
         props: dict[str, Any] = {
             "vps_id": vps_id,
             "url": url,
             "filename": filename,
             "decompress": decompress,
+            ACCOUNT_KEY: account,
         }
         props.update(dict.fromkeys(OUTPUTS))  # seeded, so create's outputs resolve them
         super().__init__(VpsIsoImageProvider(), resource_name, props, opts)
@@ -174,7 +212,7 @@ def _parse_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
 
 def _outputs(props: Mapping[str, Any], state: ImageState) -> dict[str, Any]:
     return {
-        **{key: props.get(key) for key in INPUTS},
+        **{key: props.get(key) for key in (*INPUTS, ACCOUNT_KEY)},
         "vps_id": state.vps_id,
         "iso_id": state.iso_id,
         "name": state.name,

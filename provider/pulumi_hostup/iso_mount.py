@@ -34,8 +34,10 @@ from hostup.rules import device_input_problem, id_input_problem
 from hostup.runtime import Runtime
 
 from ._dynamic import (
+    ACCOUNT_KEY,
     PREVIEW_KEY,
     HostupProvider,
+    account_of,
     drive_from_state,
     is_unknown,
     unknown_property_failures,
@@ -69,14 +71,16 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
 
     def forget_cached_listings(self) -> None:
         """Drop every cached listing, so the next call reads the API afresh."""
-        self.engine().runtime.listings.clear()
+        for engine in self.engines():
+            engine.runtime.listings.clear()
 
     # -- check --
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate inputs; never raises. Live checks only for new or changed mounts, at preview."""
         failures = unknown_property_failures(news, INPUTS, "VpsIsoMount", OUTPUTS)
-        inputs: dict[str, Any] = {}
+        failures += self.account_failures(news)
+        inputs: dict[str, Any] = {ACCOUNT_KEY: news.get(ACCOUNT_KEY) or None}
         for key in _ID_INPUTS:
             value = news.get(key)
             problem = None if is_unknown(value) else id_input_problem(key, value)
@@ -90,31 +94,34 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
         if problem:
             failures.append(CheckFailure("device", problem))
         inputs["device"] = device
-        if failures or any(is_unknown(inputs[key]) for key in INPUTS):
+        if failures or any(is_unknown(inputs[key]) for key in (*INPUTS, ACCOUNT_KEY)):
             return CheckResult(inputs, failures)
         olds = _olds or {}
-        if all(olds.get(key) == inputs[key] for key in INPUTS):
+        if all(olds.get(key) == inputs[key] for key in (*INPUTS, ACCOUNT_KEY)):
             return CheckResult(inputs, [])  # steady state: no API call
         if news.get(PREVIEW_KEY) is False:
             return CheckResult(inputs, [])  # `up`: create and update validate live
         vps_id, iso_id = inputs["vps_id"], inputs["iso_id"]
         stack_mounted = olds.get("vps_id") == vps_id and olds.get("device") == device
+        engine = self.engine(account_of(inputs))
         try:
-            problems = self.engine().preview_problems(
-                vps_id, iso_id, device, stack_mounted=stack_mounted
-            )
+            problems = engine.preview_problems(vps_id, iso_id, device, stack_mounted=stack_mounted)
         except Exception as exc:  # never fail a preview on our own bug or a bad answer
-            self.engine().warn(f"skipped the live check of {vps_id}/{device}: {exc}")
+            engine.warn(f"skipped the live check of {vps_id}/{device}: {exc}")
             return CheckResult(inputs, [])
         return CheckResult(inputs, [CheckFailure(p.field, p.message) for p in problems])
 
     # -- diff --
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Pure: vps_id or device changed -> replace; iso_id changed -> update."""
+        """Pure: vps_id or device changed -> replace; iso_id or account changed -> update.
+
+        Another account name for the same mount re-reads it through that account
+        (an update that writes nothing when the account sees the ISO there).
+        """
         changed = [
             key
-            for key in INPUTS
+            for key in (*INPUTS, ACCOUNT_KEY)
             if is_unknown(news.get(key)) or _input(news, key) != _input(olds, key)
         ]
         replaces = [key for key in changed if key in REPLACE_ON]
@@ -125,34 +132,34 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Mount (or adopt an identical mount); at most 3 API calls in the plain case."""
         vps_id, iso_id, device = _identity(props)
-        state = self.engine().ensure_mounted(vps_id, iso_id, device)
-        return CreateResult(state.id, _outputs(state))
+        state = self.engine(account_of(props)).ensure_mounted(vps_id, iso_id, device)
+        return CreateResult(state.id, _outputs(state, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One listing read (shared per VPS within a run); gone -> ``ReadResult(None, {})``."""
         vps_id, device = drive_from_state(id_, props)
-        state = self.engine().read(vps_id, device, adopted=props.get("adopted"))
+        state = self.engine(account_of(props)).read(vps_id, device, adopted=props.get("adopted"))
         if state is None:
             return ReadResult(None, {})
-        outs = _outputs(state)
-        return ReadResult(state.id, outs, inputs={key: outs[key] for key in INPUTS})
+        outs = _outputs(state, props)
+        return ReadResult(state.id, outs, inputs={key: outs[key] for key in (*INPUTS, ACCOUNT_KEY)})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Mount the new ISO on the same device; roll back to the old one on failure."""
         vps_id, iso_id, device = _identity(news)
-        state = self.engine().ensure_mounted(
+        state = self.engine(account_of(news)).ensure_mounted(
             vps_id,
             iso_id,
             device,
             previous_iso=_input(olds, "iso_id"),
             adopted=olds.get("adopted"),
         )
-        return UpdateResult(_outputs(state))
+        return UpdateResult(_outputs(state, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Unmount only the ISO this resource recorded; VPS gone or device empty is done."""
         vps_id, device = drive_from_state(id_, props)
-        self.engine().ensure_unmounted(vps_id, device, _input(props, "iso_id"))
+        self.engine(account_of(props)).ensure_unmounted(vps_id, device, _input(props, "iso_id"))
 
 
 # -- the resource ---------------------------------------------------------------------
@@ -168,6 +175,8 @@ class VpsIsoMountArgs:
     """The ISO (``available[].id`` of the VPS's ISO listing). Changing it remounts in place."""
     device: pulumi.Input[str] | None = None
     """The CD/DVD device, ``ide0``..``ide3`` (default ``ide2``). Changing it replaces."""
+    account: pulumi.Input[str] | None = None
+    """An entry of the stack config ``hostup:accounts`` (default: ``hostup:apiKey``)."""
 
 
 class VpsIsoMount(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
@@ -176,6 +185,8 @@ class VpsIsoMount(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
     vps_id: pulumi.Output[str]
     iso_id: pulumi.Output[str]
     device: pulumi.Output[str]
+    account: pulumi.Output[str | None]
+    """The account's name (never its key); None for ``hostup:apiKey``."""
     iso_name: pulumi.Output[str | None]
     """The ISO's file name, from the listing."""
     iso_display_name: pulumi.Output[str | None]
@@ -198,15 +209,18 @@ class VpsIsoMount(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
         vps_id: pulumi.Input[str] | None = None,
         iso_id: pulumi.Input[str] | None = None,
         device: pulumi.Input[str] | None = None,
+        account: pulumi.Input[str] | None = None,
     ) -> None:
         if args is not None:
             vps_id = args.vps_id if vps_id is None else vps_id
             iso_id = args.iso_id if iso_id is None else iso_id
             device = args.device if device is None else device
+            account = args.account if account is None else account
         props: dict[str, Any] = {
             "vps_id": vps_id,
             "iso_id": iso_id,
             "device": DEFAULT_DEVICE if device is None else device,
+            ACCOUNT_KEY: account,
         }
         # Seeded so the engine resolves them from create's outputs (else unknown).
         props.update(dict.fromkeys(OUTPUTS))
@@ -237,8 +251,9 @@ def _identity(props: Mapping[str, Any]) -> tuple[str, str, str]:
     return vps_id, iso_id, device
 
 
-def _outputs(state: MountState) -> dict[str, Any]:
+def _outputs(state: MountState, props: Mapping[str, Any]) -> dict[str, Any]:
     return {
+        ACCOUNT_KEY: props.get(ACCOUNT_KEY),
         "vps_id": state.vps_id,
         "iso_id": state.iso_id,
         "device": state.device,

@@ -46,8 +46,13 @@ def test_diff_keeps_the_attached_drive_when_the_program_names_none(
 def test_create_read_delete(provider: VpsCdromDriveProvider, sim: SimServer) -> None:
     created = provider.create({"vps_id": BARE, "device": None})
     assert created.id == f"{BARE}/ide2"
-    assert created.outs == {"vps_id": BARE, "device": "ide2", "adopted": False}
-    assert provider.read(created.id, {}).outs == {"vps_id": BARE, "device": "ide2", "adopted": None}
+    assert created.outs == {"vps_id": BARE, "device": "ide2", "account": None, "adopted": False}
+    assert provider.read(created.id, {}).outs == {
+        "vps_id": BARE,
+        "device": "ide2",
+        "account": None,
+        "adopted": None,
+    }
     sim.store.clear_log()
     provider.delete(created.id, created.outs)
     assert sim.store.request_log() == []  # no detach in the API

@@ -63,7 +63,8 @@ def unreachable_api(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def props(vps_id: str, iso_id: str, device: str = "ide2") -> dict[str, Any]:
-    return {"vps_id": vps_id, "iso_id": iso_id, "device": device}
+    """The inputs check returns for these (no ``account``: the default one)."""
+    return {"vps_id": vps_id, "iso_id": iso_id, "device": device, "account": None}
 
 
 # -- check ----------------------------------------------------------------------------------
