@@ -262,7 +262,9 @@ class ImageEngine:
 def _in_use_message(iso_id: str, where: str) -> str:
     return (
         f"ISO {iso_id} is still mounted ({where}): unmount it first (a mount that uses it "
-        "should take its iso_id from this image, so that the mount is removed first)"
+        "should take its iso_id from this image, so that the mount is removed first). "
+        "To replace a mounted ISO (a new url or decompress), give it a new filename too: "
+        "the new file then downloads first, the mount moves to it, and this one goes last"
     )
 
 
