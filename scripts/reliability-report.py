@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reliability_downloads import downloads
 from reliability_sections import (
     FULL_SOAK,
     NORMAL,
@@ -134,6 +135,7 @@ def render(normal: dict[str, Any], soak: dict[str, Any] | None) -> str:
         hostile_responses(tests),
         secrets(tests, normal["meta"]),
         soak_section(normal, soak),
+        downloads(tests),
         timings(normal, soak),
         FIXED,
     ]

@@ -146,6 +146,11 @@ def promises(tests: dict[str, Any], soak: dict[str, Any] | None) -> str:
             outcome("test_secrets.py"),
         ],
         [
+            "ISO downloads survive faults on their polls, end at the deadline, converge",
+            "test_downloads.py",
+            outcome("test_downloads.py"),
+        ],
+        [
             "state equals API over many cycles; no fd/thread growth",
             "test_soak.py",
             outcome("test_soak.py"),

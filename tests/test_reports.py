@@ -142,7 +142,11 @@ def test_the_reliability_generator_types_no_figure() -> None:
     names = {k for f in RELIABILITY_RESULTS.glob("*.json") for k in keys(json.loads(f.read_text()))}
     texts = [
         text
-        for module in (RELIABILITY_SCRIPT, RELIABILITY_SCRIPT.with_name("reliability_sections.py"))
+        for module in (
+            RELIABILITY_SCRIPT,
+            RELIABILITY_SCRIPT.with_name("reliability_sections.py"),
+            RELIABILITY_SCRIPT.with_name("reliability_downloads.py"),
+        )
         for text in string_literals(module, names)
     ]
     assert [s for text in texts for s in stray_figures(text)] == []

@@ -1,7 +1,8 @@
 """What the client assumes where the Hostup API reference is silent.
 
 Everything here mirrors an element that ``shared/hostup-api/openapi.yaml`` marks
-``x-assumed: true``. The rest of the package imports these names instead of
+``x-assumed: true``, or a behaviour the reference does not describe at all (said
+so where the name is defined). The rest of the package imports these names instead of
 repeating the guesses, so that when the real behaviour becomes known, this one
 module is the place to correct it. Documented facts do not belong here.
 """
@@ -67,6 +68,13 @@ DELETE_MEDIA_STATUS: Final = 204
 # ASSUMED: a 409 from deleteVpsIsoMedia means the ISO is still mounted on some VPS
 # of the account (openapi.yaml lists 409 for the operation, without its codes).
 DELETE_MEDIA_CONFLICT_MEANS_IN_USE: Final = True
+
+# ASSUMED: a second from-url request for a file name whose download is still running
+# answers that download's operation (202, the same job), not a second download or a 409
+# (the reference documents only the 200 for a file that exists). The image engine
+# follows whatever job it gets, so a create cut short converges on the next one; the
+# simulator implements this choice (hostup_sim/backend.py: download_iso_from_url).
+FROM_URL_REPEAT_FOLLOWS_RUNNING_JOB: Final = True
 
 # ASSUMED: attach-empty takes an optional {device} body and answers 200 {device}
 # (openapi.yaml x-assumed: attachEmptyCdrom).

@@ -277,6 +277,8 @@ class HostupBackend:
                     job.status = "completed"
                     job.result = {"isoId": iso.id, "name": iso.name}
                     return copy.deepcopy(job)
+            # Undocumented: a file still downloading answers its running job (the
+            # client's assumption FROM_URL_REPEAT_FOLLOWS_RUNNING_JOB).
             for job in self._world.jobs.values():
                 if (
                     job.account == vps.account

@@ -18,6 +18,7 @@ from typing import Any
 
 import grpc
 from google.protobuf import struct_pb2
+from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
@@ -64,8 +65,11 @@ class Step:
 class ProviderHost:
     """One ``python -m pulumi.dynamic`` process and a stub connected to it."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.blob = serialize_provider(VpsIsoMountProvider())
+    def __init__(
+        self, env: dict[str, str] | None = None, provider: ResourceProvider | None = None
+    ) -> None:
+        """``provider``: the dynamic provider whose blob every call carries (default: mounts)."""
+        self.blob = serialize_provider(provider or VpsIsoMountProvider())
         self._env = env
         self._config: dict[str, Any] | None = None
         self._stderr_of_earlier_runs: list[bytes] = []
@@ -128,6 +132,11 @@ class ProviderHost:
         self.close()
 
     # -- the engine's calls --
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """What the last Configure sent (new_run sends it again)."""
+        return dict(self._config or {})
 
     def configure(self, config: dict[str, Any]) -> None:
         self._config = config

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi.dynamic import ResourceProvider
 
 from harness.provider_host import ProviderHost, secret
 from harness.pulumi_cli import PulumiResult, PulumiSandbox, python_virtualenv, write_stack_config
@@ -141,15 +142,22 @@ def make_sim(leaks: TestLeaks) -> Iterator[Callable[..., SimServer]]:
 
 @pytest.fixture
 def make_host(leaks: TestLeaks) -> Iterator[Callable[..., ProviderHost]]:
-    """`make_host(endpoint, key=..., **config)`: a configured provider host over gRPC.
+    """`make_host(endpoint, key=..., provider=..., **config)`: a configured provider host
+    over gRPC, serving `provider` (default: the mount provider).
 
     Config keys without a namespace get `hostup:`; the host's environment has no
     HOSTUP_* variables, so the stack config is what counts.
     """
     made: list[ProviderHost] = []
 
-    def make(endpoint: str, *, key: str = world.DEMO_API_KEY, **config: str) -> ProviderHost:
-        host = ProviderHost({"HOSTUP_API_KEY": "", "HOSTUP_ENDPOINT": ""})
+    def make(
+        endpoint: str,
+        *,
+        key: str = world.DEMO_API_KEY,
+        provider: ResourceProvider | None = None,
+        **config: str,
+    ) -> ProviderHost:
+        host = ProviderHost({"HOSTUP_API_KEY": "", "HOSTUP_ENDPOINT": ""}, provider)
         made.append(host)
         host.configure(
             {
