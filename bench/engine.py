@@ -157,9 +157,12 @@ class Simulator:
 class BenchStack:
     """bench/program as one stack of one kind (hostup or floor), in its own sandbox."""
 
-    def __init__(self, bin_dir: Path, root: Path, kind: str, sim_url: str) -> None:
+    def __init__(
+        self, bin_dir: Path, root: Path, kind: str, sim_url: str, name: str | None = None
+    ) -> None:
+        """``name``: its directory under ``root`` (default: ``kind``), for two of one kind."""
         self.kind = kind
-        self.root = root / kind
+        self.root = root / (name or kind)
         self.backend = self.root / "backend"
         self.home = self.root / "pulumi-home"
         for path in (self.backend, self.home):

@@ -3,7 +3,9 @@
     .venv/bin/python bench/render.py
 
 README.md is README.template.md with its placeholders filled: ``{{block:NAME}}`` by a
-table (`report_blocks.BLOCKS`), ``{{name}}`` by one figure (`figures()`). Every number
+table (`report_blocks.BLOCKS`), ``{{name}}`` by one figure (`figures()`), and
+``{{report:NAME}}`` by the report of another benchmark script from its own results
+file (`REPORTS`). Every number
 comes from results/results.json, results/n50-0ms.json or results/before.json, through
 `report_numbers`, which also holds the issue's targets and the API minimums. The
 template itself states no figure (tests/test_reports.py checks that, and that this
@@ -16,7 +18,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,7 @@ from report_numbers import (
     up_calls,
     up_row,
 )
+from report_workflow import report as workflow_report
 
 # -- the figures in the template's prose -------------------------------------------------------
 
@@ -198,7 +201,11 @@ def plot(results: dict[str, Any], path: Path) -> None:
 # -- main ---------------------------------------------------------------------------------------
 
 
-PLACEHOLDER = re.compile(r"\{\{(block:)?([a-z0-9_-]+)\}\}")
+PLACEHOLDER = re.compile(r"\{\{(block:|report:)?([a-z0-9_-]+)\}\}")
+# Benchmarks of their own, each rendered from its own results file: {{report:NAME}}.
+REPORTS: dict[str, tuple[Path, Callable[[Result], str]]] = {
+    "workflow": (RESULTS.parent / "workflow.json", workflow_report),
+}
 BANNER = (
     "<!-- Written by bench/render.py from README.template.md and results/*.json: "
     "edit those, not this file. -->\n"
@@ -211,6 +218,11 @@ def render(template: str, results: Result, before: Result, repeat: Result) -> st
 
     def fill(match: re.Match[str]) -> str:
         block, name = match.group(1), match.group(2)
+        if block == "report:":
+            if name not in REPORTS:
+                raise SystemExit(f"render: no report named {name!r}")
+            path, make = REPORTS[name]
+            return make(load(path))
         if block:
             if name not in BLOCKS:
                 raise SystemExit(f"render: no block named {name!r}")

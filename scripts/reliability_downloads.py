@@ -94,7 +94,7 @@ def downloads(tests: dict[str, Any]) -> str:
             "up`), with no manual step: a job still running is followed (the simulator "
             "answers a second request for a file still downloading with its job, an "
             "assumption: `hostup.assumptions.FROM_URL_REPEAT_FOLLOWS_RUNNING_JOB`), and "
-            "a finished file is adopted (the API's 200 `completed`)."
+            "a finished file is adopted (the API answers `completed` for a file it has)."
         )
         parts.append(table(["case", "jobs in the simulator", "adopted", "result"], cuts))
     return "\n\n".join(parts)

@@ -173,8 +173,13 @@ def test_bench_readme_is_rendered_from_the_committed_results(render: ModuleType)
     )
 
 
+def report_results(render: ModuleType) -> set[Path]:
+    """The results files of the other benchmark scripts ({{report:NAME}})."""
+    return {path for path, _ in render.REPORTS.values()}
+
+
 def test_the_bench_results_are_committed(render: ModuleType) -> None:
-    files = {render.RESULTS, render.BEFORE, render.REPEAT}
+    files = {render.RESULTS, render.BEFORE, render.REPEAT, *report_results(render)}
     assert tracked(*files) == files
 
 
@@ -183,12 +188,11 @@ def test_the_bench_template_states_no_figure(render: ModuleType) -> None:
 
 
 def test_the_bench_generator_types_no_figure(render: ModuleType) -> None:
-    names = {
-        k for f in (render.RESULTS, render.BEFORE, render.REPEAT) for k in keys(render.load(f))
-    }
+    results = {render.RESULTS, render.BEFORE, render.REPEAT, *report_results(render)}
+    names = {k for f in results for k in keys(render.load(f))}
     texts = [
         text
-        for module in ("render.py", "report_numbers.py", "report_blocks.py")
+        for module in ("render.py", "report_numbers.py", "report_blocks.py", "report_workflow.py")
         for text in string_literals(BENCH / module, names)
     ]
     assert [s for text in texts for s in stray_figures(text)] == []
