@@ -14,6 +14,7 @@ image = VpsIsoImage(
     vps_id=vps.id,
     url=config.require("isoUrl"),
     filename=config.require("isoFilename"),
+    decompress=config.get("decompress"),  # e.g. gzip for an .iso.gz URL
 )
 # The drive `device` names (any drive when unset): adopted when the VPS has it,
 # attached when it has none. Destroy leaves it: the API cannot detach a drive.

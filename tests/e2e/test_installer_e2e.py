@@ -228,3 +228,55 @@ def test_a_new_url_with_the_same_filename_is_refused_while_mounted_and_says_what
     stack.configure({"isoFilename": "debian-13-v2.iso"})
     up = stack.up()
     assert mounted(sim)[VPS_BUILD_1] == {"ide3": library(sim)["debian-13-v2.iso"]}
+
+
+# -- adoption and refusals --------------------------------------------------------------
+
+
+def test_a_file_already_in_the_library_is_adopted_and_destroy_deletes_it(
+    installer: HostupStack, sim: SimServer
+) -> None:
+    stack = installer
+    existing = "alpine-virt-3.20.3-x86_64.iso"  # in the demo library from the start
+    stack.configure({"isoFilename": existing})
+    iso_id = library(sim)[existing]
+    sim.store.clear_log()
+    up = stack.up()
+    assert up.succeeded, up.describe()
+    ops = [c.operation for c in api_calls(sim)]
+    assert "getJob" not in ops  # no job to follow: the API answered completed
+    assert ops.count("downloadIsoFromUrl") == 1
+    assert stack.outputs()["isoId"] == iso_id
+    image = next(r for r in stack.export()["deployment"]["resources"] if r["type"] == IMAGE_TYPE)
+    assert image["outputs"]["adopted"] is True
+    # Adopted means managed (README, Ownership): destroy deletes it.
+    stack.destroy()
+    assert existing not in library(sim)
+
+
+def test_bad_input_fails_preview_on_its_property_with_no_request_but_the_look_up(
+    installer: HostupStack, sim: SimServer
+) -> None:
+    stack = installer
+    stack.configure(
+        {
+            "isoUrl": "ftp://cdimage.example.org/debian.iso",
+            "isoFilename": "../debian.iso",
+            "decompress": "rar",
+        }
+    )
+    sim.store.clear_log()
+    preview = stack.preview(check=False)
+    assert preview.result.returncode != 0
+    errors = " ".join(preview.errors())
+    for words in (
+        "property url value {ftp://cdimage.example.org/debian.iso} has a problem: "
+        "url must be an http(s) URL with a host",
+        "property filename value {../debian.iso} has a problem: "
+        "filename must be a file name, not a path",
+        "property decompress value {rar} has a problem: "
+        "decompress must be one of none, gzip, lzo, zstd, bzip2",
+    ):
+        assert words in errors, errors
+    assert [c.operation for c in api_calls(sim)] == ["listVps"]  # get_vps in the program
+    assert images_in_state(stack) == []
