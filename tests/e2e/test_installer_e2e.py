@@ -9,6 +9,8 @@ leave the drive.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from harness.hostup_stack import (
@@ -280,3 +282,16 @@ def test_bad_input_fails_preview_on_its_property_with_no_request_but_the_look_up
         assert words in errors, errors
     assert [c.operation for c in api_calls(sim)] == ["listVps"]  # get_vps in the program
     assert images_in_state(stack) == []
+
+
+def test_a_long_download_shows_its_progress_in_the_pulumi_output(
+    installer: HostupStack, sim: SimServer
+) -> None:
+    sim.store.update_settings(job_seconds=6.0)
+    up = installer.up()
+    assert up.succeeded, up.describe()
+    prefix = f"hostup: downloading {CONFIG['isoFilename']} to VPS {VPS_BUILD_1}: "
+    shown = [m.strip() for m in up.diagnostics() if m.startswith(prefix)]
+    # At least two of the job's percentages, as the polls saw them, and nothing else.
+    assert len(shown) >= 2, up.describe()
+    assert all(re.fullmatch(re.escape(prefix) + r"\d+%", line) for line in shown), shown
