@@ -18,7 +18,14 @@ def main() -> None:
             file=sys.stderr,
         )
         raise SystemExit(1)
-    from tf.runner import run_provider
+    try:
+        from tf.runner import run_provider
+    except ImportError:
+        print(
+            "terraform-provider-hostup needs the OpenTofu extra: pip install 'pulumi-hostup[tofu]'",
+            file=sys.stderr,
+        )
+        raise SystemExit(1) from None
 
     from .provider import HostupProvider
 
