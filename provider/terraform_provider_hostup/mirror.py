@@ -5,8 +5,9 @@ Usage::
     python -m terraform_provider_hostup.mirror <mirror dir> [--cli-config <file>]
 
 Packs this environment's ``terraform-provider-hostup`` launcher into the mirror's
-packed layout (``registry.opentofu.org/hostup/hostup/terraform-provider-hostup_<version>_<os>_<arch>.zip``,
-through the ``tf`` framework's ``install_provider``) and, with ``--cli-config``,
+packed layout (``registry.opentofu.org/hostup/hostup/`` then
+``terraform-provider-hostup_<version>_<os>_<arch>.zip``, through the ``tf``
+framework's ``install_provider``) and, with ``--cli-config``,
 writes a tofu CLI configuration that takes ``hostup/*`` from the mirror and every
 other provider from its registry. Then ``TF_CLI_CONFIG_FILE=<file> tofu init``
 installs it and records it in ``.terraform.lock.hcl``.
