@@ -274,12 +274,14 @@ def hcl_string(value: str) -> str:
     return json.dumps(value)
 
 
-def provider_hcl(endpoint: str, *, key_variable: bool = True) -> str:
+def provider_hcl(endpoint: str | None, *, key_variable: bool = True, extra: str = "") -> str:
     """The terraform block and the provider block for the simulator at `endpoint`.
 
     The key is a sensitive variable (`TF_VAR_hostup_api_key`), as a careful user
-    would pass it; without `key_variable` the provider falls back to HOSTUP_API_KEY.
+    would pass it; without `key_variable` the provider falls back to HOSTUP_API_KEY
+    (and without `endpoint` to HOSTUP_ENDPOINT). `extra`: more lines for the block.
     """
+    url = f"  endpoint = {hcl_string(endpoint)}\n" if endpoint is not None else ""
     key = "  api_key  = var.hostup_api_key\n" if key_variable else ""
     variable = (
         'variable "hostup_api_key" {\n  type      = string\n  sensitive = true\n}\n\n'
@@ -294,8 +296,7 @@ def provider_hcl(endpoint: str, *, key_variable: bool = True) -> str:
         "}\n\n"
         f"{variable}"
         'provider "hostup" {\n'
-        f"  endpoint = {hcl_string(endpoint)}\n"
-        f"{key}"
+        f"{url}{key}{extra}"
         "}\n"
     )
 
