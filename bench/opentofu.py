@@ -160,8 +160,22 @@ def startup(tofu_bin: Path, reps: int, root: Path) -> dict[str, list[float]]:
     ours = [str(provider_dir() / "terraform-provider-hostup")]
     floor = [str(floor_launcher(root / "floor-bin") / "terraform-provider-floor")]
     tofu = [str(tofu_bin / "tofu"), "version"]
-    out: dict[str, list[float]] = {"hostup": [], "floor": [], "tofu_version": []}
+    out: dict[str, list[float]] = {
+        "hostup": [],
+        "floor": [],
+        "tofu_version": [],
+        "http_stack_import": [],
+    }
+    # What the first API call of a provider process adds: the client and its models.
+    importing = (
+        "import time; t = time.perf_counter(); import hostup.client, hostup.models; "
+        "print(time.perf_counter() - t)"
+    )
     for _ in range(reps):
+        seconds = subprocess.run(
+            [sys.executable, "-c", importing], capture_output=True, text=True, check=True
+        ).stdout
+        out["http_stack_import"].append(round(float(seconds), 4))
         out["hostup"].append(handshake_seconds(ours))
         out["floor"].append(handshake_seconds(floor))
         started = time.monotonic()
