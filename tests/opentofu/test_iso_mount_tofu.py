@@ -253,3 +253,26 @@ def test_destroy_without_refresh_leaves_an_iso_someone_put_there_since(
     destroy = tofu.destroy("-refresh=false")
     assert f"left {ISO_ALPINE_320} on {VPS_BUILD_1}/ide3 alone" in " ".join(destroy.stdout.split())
     assert mounted(sim) == {**SEEDED, VPS_BUILD_1: {"ide3": ISO_ALPINE_320}}
+
+
+def test_a_failed_remount_puts_the_old_iso_back_and_the_state_says_so(
+    tofu: TofuWorkspace, sim: SimServer
+) -> None:
+    debian = {"name": "debian", "vps_id": VPS_WEB_2, "iso_id": ISO_DEBIAN_12}
+    tofu.write(mounts_hcl(sim.url, [debian]))
+    tofu.apply()  # adopted
+    # The API refuses to mount over media, and the mount after the unmount fails.
+    sim.store.update_settings(mount_over_media="conflict")
+    sim.store.update_faults(path_prefix=f"/api/v2/vps/{VPS_WEB_2}/iso/actions/mount", fail_nth=[2])
+    tofu.write(mounts_hcl(sim.url, [{**debian, "iso_id": ISO_ALPINE_320}]))
+    sim.store.clear_log()
+    apply = tofu.apply(check=False)
+    assert apply.returncode == 1
+    assert f"{ISO_DEBIAN_12} is mounted again, as before" in " ".join(apply.stderr.split())
+    assert mounted(sim) == SEEDED
+    assert [w[0] for w in writes(sim)] == [MOUNT, UNMOUNT, MOUNT, MOUNT]
+    assert tofu.resources()["debian"]["iso_id"] == ISO_DEBIAN_12  # what is there
+    sim.store.update_faults(fail_nth=[])
+    tofu.apply()  # the next apply tries again, and succeeds
+    assert mounted(sim) == {VPS_WEB_2: {"ide2": ISO_ALPINE_320}}
+    tofu.steady()
