@@ -9,9 +9,11 @@ refresh cannot share listings), a steady `tofu plan` (a refresh of N), and
 `tofu destroy`, each timed and its API calls counted from the simulator's log;
 the same commands on N `floor_mount`s of bench/tofu_floor_provider.py (the same
 attributes on the same `tf` framework, no I/O): the floor of tofu, the plugin
-protocol and a Python provider's start-ups. Then the start-up of one provider
-process (spawn to go-plugin handshake line) for ours and the floor, and
-`tofu version` (tofu's own start).
+protocol and a Python provider's start-ups; and (not with --smoke or --no-go-floor)
+on N `gofloor_mount`s of bench/tofu-go-floor, the same no-op resource in Go on
+terraform-plugin-framework, built here from the Go module proxy. Then the start-up
+of one provider process (spawn to go-plugin handshake line) for each, the import
+of the HTTP stack, and `tofu version` (tofu's own start).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 FLOOR_ADDRESS = "registry.opentofu.org/bench/floor"
+GO_FLOOR_ADDRESS = "registry.opentofu.org/bench/gofloor"
+GO_FLOOR_MODULE = BENCH_DIR / "tofu-go-floor"
 ISO = world.ISO_UBUNTU_2404
 # go-plugin's handshake cookie: a plugin started without it refuses to run.
 COOKIE = {
@@ -72,11 +76,25 @@ def floor_launcher(directory: Path) -> Path:
     return directory
 
 
-def cli_config(floor_dir: Path) -> str:
+def go_floor(directory: Path) -> Path:
+    """Build `terraform-provider-gofloor` from bench/tofu-go-floor into `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -buildvcs=false"}
+    subprocess.run(
+        ["go", "build", "-trimpath", "-o", str(directory / "terraform-provider-gofloor"), "."],
+        cwd=GO_FLOOR_MODULE,
+        env=env,
+        check=True,
+    )
+    return directory
+
+
+def cli_config(root: Path) -> str:
     return (
         "provider_installation {\n  dev_overrides {\n"
         f'    "{ADDRESS}" = "{provider_dir()}"\n'
-        f'    "{FLOOR_ADDRESS}" = "{floor_dir}"\n'
+        f'    "{FLOOR_ADDRESS}" = "{root / "floor-bin"}"\n'
+        f'    "{GO_FLOOR_ADDRESS}" = "{root / "gofloor-bin"}"\n'
         "  }\n  direct {}\n}\n"
     )
 
@@ -119,7 +137,7 @@ def one_run(
         root=Path(tempfile.mkdtemp(prefix=f"{kind}-{n}-", dir=root)),
         extra_env={"TF_VAR_hostup_api_key": world.DEMO_API_KEY},
     )
-    workspace.cli_config.write_text(cli_config(root / "floor-bin"))
+    workspace.cli_config.write_text(cli_config(root))
     workspace.write(configuration(kind, sim.url, n))
     apply_s, apply_calls = timed(sim, workspace.apply)
     plan_s, plan_calls = timed(sim, lambda: workspace.plan("-detailed-exitcode"))
@@ -156,16 +174,15 @@ def handshake_seconds(command: list[str]) -> float:
     return round(seconds, 4)
 
 
-def startup(tofu_bin: Path, reps: int, root: Path) -> dict[str, list[float]]:
-    ours = [str(provider_dir() / "terraform-provider-hostup")]
-    floor = [str(floor_launcher(root / "floor-bin") / "terraform-provider-floor")]
-    tofu = [str(tofu_bin / "tofu"), "version"]
-    out: dict[str, list[float]] = {
-        "hostup": [],
-        "floor": [],
-        "tofu_version": [],
-        "http_stack_import": [],
+def startup(tofu_bin: Path, reps: int, root: Path, kinds: list[str]) -> dict[str, list[float]]:
+    launchers = {
+        "hostup": [str(provider_dir() / "terraform-provider-hostup")],
+        "floor": [str(root / "floor-bin" / "terraform-provider-floor")],
+        "gofloor": [str(root / "gofloor-bin" / "terraform-provider-gofloor")],
     }
+    tofu = [str(tofu_bin / "tofu"), "version"]
+    out: dict[str, list[float]] = {kind: [] for kind in kinds}
+    out.update(tofu_version=[], http_stack_import=[])
     # What the first API call of a provider process adds: the client and its models.
     importing = (
         "import time; t = time.perf_counter(); import hostup.client, hostup.models; "
@@ -176,8 +193,8 @@ def startup(tofu_bin: Path, reps: int, root: Path) -> dict[str, list[float]]:
             [sys.executable, "-c", importing], capture_output=True, text=True, check=True
         ).stdout
         out["http_stack_import"].append(round(float(seconds), 4))
-        out["hostup"].append(handshake_seconds(ours))
-        out["floor"].append(handshake_seconds(floor))
+        for kind in kinds:
+            out[kind].append(handshake_seconds(launchers[kind]))
         started = time.monotonic()
         subprocess.run(
             tofu,
@@ -205,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--no-go-floor", action="store_true", help="skip the Go floor")
     args = parser.parse_args(argv)
+    kinds = (
+        ["hostup", "floor"] if args.smoke or args.no_go_floor else ["hostup", "floor", "gofloor"]
+    )
     sizes = [1, 2] if args.smoke else [1, 10, 50]
     reps = 1 if args.smoke else args.reps
     output = args.output or RESULTS_DIR / ("opentofu-smoke.json" if args.smoke else "opentofu.json")
@@ -216,10 +237,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-tofu-") as tmp, SimServer(store) as sim:
         root = Path(tmp)
         floor_launcher(root / "floor-bin")
-        start = startup(tofu_bin, 2 if args.smoke else 10, root)
+        if "gofloor" in kinds:
+            log("building the Go floor")
+            go_floor(root / "gofloor-bin")
+        start = startup(tofu_bin, 2 if args.smoke else 10, root, kinds)
         for n in sizes:
             for rep in range(reps):
-                for kind in ("hostup", "floor") if rep % 2 == 0 else ("floor", "hostup"):
+                for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:
                     runs.append(one_run(kind, n, rep, sim, tofu_bin, root))
                     r = runs[-1]
                     log(f"{kind} N={n} rep={rep}: apply {r['apply_s']}s plan {r['plan_s']}s")
@@ -234,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             "git_commit": git_commit(REPO, ["provider", "bench"]),
             "bench_seconds": round(time.monotonic() - started, 1),
         },
-        "settings": {"sizes": sizes, "reps": reps, "mounts_per_vps": 1},
+        "settings": {"sizes": sizes, "reps": reps, "mounts_per_vps": 1, "kinds": kinds},
         "startup": start,
         "startup_medians": {k: statistics.median(v) for k, v in start.items()},
         "runs": runs,

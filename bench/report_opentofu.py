@@ -41,9 +41,17 @@ def _calls(data: dict[str, Any], n: int, command: str) -> int:
     return max(counts)
 
 
-def ratio(data: dict[str, Any], n: int, command: str) -> float:
-    ours, floor = (median(_times(data, k, n, command)) for k in ("hostup", "floor"))
-    return ours / floor
+FLOORS = {"floor": "the Python floor", "gofloor": "the Go floor"}
+
+
+def floors(data: dict[str, Any]) -> list[str]:
+    """The floors this run measured (the Go one only when it was built)."""
+    return [kind for kind in FLOORS if kind in data["settings"].get("kinds", ["floor"])]
+
+
+def ratio(data: dict[str, Any], n: int, command: str, floor: str = "floor") -> float:
+    ours, base = (median(_times(data, k, n, command)) for k in ("hostup", floor))
+    return ours / base
 
 
 def block_machine(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
@@ -62,33 +70,40 @@ def block_machine(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
 
 def block_times(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
     data = load()
+    kinds = ["hostup", *floors(data)]
     rows = []
     for n in data["settings"]["sizes"]:
-        row: list[object] = [n]
         for command in COMMANDS:
-            ours, floor = (median(_times(data, k, n, command)) for k in ("hostup", "floor"))
-            row += [fmt_s(ours), fmt_s(floor), f"{ours / floor:.2f}"]
-        rows.append(row)
-    header = ["N"] + [
-        f"{command} {label}"
-        for command in ("`tofu apply`", "`tofu plan` (steady)", "`tofu destroy`")
-        for label in ("ours (s)", "floor (s)", "ours / floor")
-    ]
+            seconds = {k: median(_times(data, k, n, command)) for k in kinds}
+            rows.append(
+                [n, f"`tofu {command}`"]
+                + [fmt_s(seconds[k]) for k in kinds]
+                + [f"{seconds['hostup'] / seconds[k]:.2f}" for k in kinds[1:]]
+            )
+    header = (
+        ["N", "command", "ours (s)"]
+        + [f"{FLOORS[k]} (s)" for k in kinds[1:]]
+        + [f"ours / {FLOORS[k]}" for k in kinds[1:]]
+    )
     return table(header, rows)
 
 
 def block_target(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
     data = load()
     n = max(data["settings"]["sizes"])
-    rows = [
-        (
-            f"`tofu {command}` of N = {n}: ours / the Python floor",
-            f"<= {TOFU_RATIO_TARGET:g}",
-            f"{ratio(data, n, command):.2f}",
-            verdict(ratio(data, n, command) <= TOFU_RATIO_TARGET) if command == "apply" else "",
-        )
-        for command in COMMANDS
-    ]
+    rows = []
+    for floor in floors(data):
+        for command in COMMANDS:
+            measured = ratio(data, n, command, floor)
+            targeted = floor == "floor" and command == "apply"
+            rows.append(
+                (
+                    f"`tofu {command}` of N = {n}: ours / {FLOORS[floor]}",
+                    f"<= {TOFU_RATIO_TARGET:g}" if targeted else "",
+                    f"{measured:.2f}",
+                    verdict(measured <= TOFU_RATIO_TARGET) if targeted else "",
+                )
+            )
     return table(("measure", "target", "measured", "verdict"), rows)
 
 
@@ -112,12 +127,14 @@ def block_startup(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
     labels = {
         "hostup": "terraform-provider-hostup: spawn to handshake",
         "floor": "the Python floor: spawn to handshake",
+        "gofloor": "the Go floor: spawn to handshake",
         "tofu_version": "`tofu version`",
         "http_stack_import": "importing the HTTP stack (`hostup.client`, `hostup.models`)",
     }
     rows = [
         (label, f"{median(start[key]) * 1000:.0f}", f"{min(start[key]) * 1000:.0f}")
         for key, label in labels.items()
+        if key in start
     ]
     return table(("process", "median (ms)", "min (ms)"), rows)
 
