@@ -43,10 +43,12 @@ die() { say "error: $*"; exit 1; }
 
 # The version `tofu version` prints for executable $1 ("1.12.6"), or nothing.
 tofu_version() {
-  local line
-  line=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null | head -n1) || return 0
-  line=${line#OpenTofu v}
-  echo "$line"
+  local out line
+  # The whole output, then its first line: piping into `head -n1` could kill tofu with
+  # SIGPIPE before it ends, and pipefail would then read that as no version at all.
+  out=$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null) || return 0
+  line=${out%%$'\n'*}
+  echo "${line#OpenTofu v}"
 }
 
 finish() {

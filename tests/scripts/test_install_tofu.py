@@ -19,7 +19,7 @@ SCRIPT = REPO / "scripts" / "install-tofu.sh"
 # What the script runs besides bash builtins, the fakes and go.
 TOOLS = (
     "cat", "chmod", "cut", "dirname", "du", "find", "flock", "head", "mkdir", "mktemp",
-    "mv", "rm", "sed", "sha256sum", "sort", "xargs",
+    "mv", "rm", "sed", "sha256sum", "sleep", "sort", "xargs",
 )  # fmt: skip
 GO_EXIT = 97
 
@@ -38,8 +38,12 @@ def executable(path: Path, body: str) -> Path:
 
 
 def fake_tofu(path: Path, version: str) -> Path:
+    # Like tofu, two lines; the pause makes a reader that stops after the first one
+    # (`| head -n1`) kill it with SIGPIPE every time, not only on a loaded machine.
     return executable(
-        path, f'[ "$1" = version ] && printf "OpenTofu v{version}\\non linux_amd64\\n"'
+        path,
+        f'[ "$1" = version ] || exit 0\nprintf "OpenTofu v{version}\\n"\nsleep 0.2\n'
+        'printf "on linux_amd64\\n"',
     )
 
 
