@@ -223,11 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--output", type=Path)
     parser.add_argument("--no-go-floor", action="store_true", help="skip the Go floor")
+    parser.add_argument("--sizes", help="comma-separated N (default 1,10,50)")
     args = parser.parse_args(argv)
     kinds = (
         ["hostup", "floor"] if args.smoke or args.no_go_floor else ["hostup", "floor", "gofloor"]
     )
     sizes = [1, 2] if args.smoke else [1, 10, 50]
+    if args.sizes:
+        sizes = [int(size) for size in args.sizes.split(",")]
     reps = 1 if args.smoke else args.reps
     output = args.output or RESULTS_DIR / ("opentofu-smoke.json" if args.smoke else "opentofu.json")
     tofu_bin = locate_tofu_bin_dir()
