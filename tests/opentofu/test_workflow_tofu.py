@@ -2,7 +2,8 @@
 HCL user would (a filesystem mirror written by `python -m
 terraform_provider_hostup.mirror`, then `tofu init`, which writes a lock file), the
 look-ups by name, an ISO downloaded from a URL, a drive attached to a VPS that has
-none, and the provider's settings from the environment.
+none, the provider's settings from the environment, and two accounts as two provider
+blocks (an alias).
 """
 
 from __future__ import annotations
@@ -19,9 +20,14 @@ from hostup_sim.server import SimServer
 from hostup_sim.world import (
     DEMO_API_KEY,
     ISO_DEBIAN_12,
+    ISO_OTHER_FEDORA_41,
     ISO_SYSTEMRESCUE,
+    KEY_ID_DEMO,
+    KEY_ID_OTHER,
+    OTHER_API_KEY,
     VPS_BARE_1,
     VPS_BUILD_1,
+    VPS_OTHER_WEB_1,
     VPS_WEB_2,
 )
 
@@ -158,3 +164,47 @@ def test_settings_come_from_the_environment_and_a_bad_timeout_fails_validation(
         "no Hostup API key: set `api_key` in the provider block, or export HOSTUP_API_KEY"
         in " ".join(plan.stderr.split())
     )
+
+
+def test_two_accounts_are_two_provider_blocks_with_an_alias(
+    tofu: TofuWorkspace, sim: SimServer
+) -> None:
+    tofu.extra_env = {**tofu.extra_env, "TF_VAR_other_api_key": OTHER_API_KEY}
+    tofu.write(
+        provider_hcl(sim.url)
+        + f"""
+variable "other_api_key" {{
+  type      = string
+  sensitive = true
+}}
+
+provider "hostup" {{
+  alias    = "other"
+  endpoint = {hcl_string(sim.url)}
+  api_key  = var.other_api_key
+}}
+
+resource "hostup_vps_iso_mount" "demo" {{
+  vps_id = {hcl_string(VPS_BUILD_1)}
+  iso_id = {hcl_string(ISO_SYSTEMRESCUE)}
+  device = "ide1"
+}}
+
+resource "hostup_vps_iso_mount" "other" {{
+  provider = hostup.other
+  vps_id   = {hcl_string(VPS_OTHER_WEB_1)}
+  iso_id   = {hcl_string(ISO_OTHER_FEDORA_41)}
+}}
+"""
+    )
+    tofu.apply()
+    assert mounted(sim)[VPS_OTHER_WEB_1] == {"ide2": ISO_OTHER_FEDORA_41}
+    assert mounted(sim)[VPS_BUILD_1] == {"ide1": ISO_SYSTEMRESCUE}
+    # Each call went with its own account's key.
+    keys = {(c.vps_id, c.key_id) for c in api_calls(sim) if c.method == "POST"}
+    assert keys == {(VPS_BUILD_1, KEY_ID_DEMO), (VPS_OTHER_WEB_1, KEY_ID_OTHER)}
+    tofu.steady()
+    tofu.destroy()
+    assert mounted(sim) == SEEDED
+    assert not tofu.printed(OTHER_API_KEY)
+    assert OTHER_API_KEY not in tofu.state_file.read_text()
