@@ -8,9 +8,12 @@ blocks (an alias).
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +211,24 @@ resource "hostup_vps_iso_mount" "other" {{
     assert mounted(sim) == SEEDED
     assert not tofu.printed(OTHER_API_KEY)
     assert OTHER_API_KEY not in tofu.state_file.read_text()
+
+
+def test_the_examples_run_script_works_as_its_readme_says(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "HOSTUP_"))}
+    env["HOSTUP_DEMO_DIR"] = str(tmp_path)
+    proc = subprocess.run(
+        [str(EXAMPLE / "run.sh"), "--destroy"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=env,
+    )
+    out = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)  # tofu's colours
+    assert proc.returncode == 0, out[-6000:]
+    assert "OpenTofu has been successfully initialized!" in out
+    assert "Apply complete! Resources: 3 added, 0 changed, 0 destroyed." in out
+    assert "No changes. Your infrastructure matches the configuration." in out
+    assert "Destroy complete! Resources: 3 destroyed." in out
+    assert (tmp_path / "opentofu" / ".terraform.lock.hcl").is_file()
+    assert DEMO_API_KEY not in out
