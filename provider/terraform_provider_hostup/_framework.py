@@ -6,7 +6,8 @@
   become error diagnostics, its warnings warning diagnostics of that same call.
 - :func:`known`, :func:`full_state`, :func:`drive_from_state`: values in and out of
   the framework's dicts (``Unknown`` is the framework's "known only after apply").
-- :class:`ResourceBase`: the upgrade and the offline validation all resources share.
+- :class:`ResourceBase`: the schema plumbing, the upgrade and the default plan that
+  all resources share.
 
 The ``tf`` framework ships no type hints; its objects are typed ``Any`` here.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
@@ -37,6 +38,7 @@ __all__ = [
     "full_state",
     "known",
     "reporting",
+    "unknown_when",
     "warn",
 ]
 
@@ -165,7 +167,7 @@ class ResourceBase:
         return full_state(self.attribute_names(), old)
 
     def plan(self, ctx: Any, current: State | None, planned: State) -> State:
-        """An update's plan: what changes makes the computed outputs unknown."""
+        """An update's plan; by default tofu's proposal (the prior outputs carried over)."""
         return planned
 
 
@@ -174,6 +176,3 @@ def unknown_when(planned: State, changed: bool, names: Iterable[str]) -> State:
     if changed:
         planned.update(dict.fromkeys(names, Unknown))
     return planned
-
-
-Validator = Callable[[Mapping[str, Any]], list[Problem]]
