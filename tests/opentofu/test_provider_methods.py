@@ -29,6 +29,8 @@ from hostup_sim.world import (
     VPS_WEB_1,
     VPS_WEB_2,
 )
+from terraform_provider_hostup.cdrom_drive import VpsCdromDrive
+from terraform_provider_hostup.iso_image import VpsIsoImage
 from terraform_provider_hostup.iso_mount import VpsIsoMount
 from terraform_provider_hostup.provider import HostupProvider
 
@@ -164,3 +166,23 @@ def test_a_bad_operation_timeout_fails_configuration_and_names_the_setting(timeo
     [(severity, summary, path)] = messages(diags)
     assert (severity, path) == ("error", ["operation_timeout"])
     assert summary.startswith("operation_timeout (provider block) / HOSTUP_OPERATION_TIMEOUT")
+
+
+def test_image_and_drive_inputs_are_checked_offline_by_the_core_rules() -> None:
+    diags = Diagnostics()
+    VpsIsoImage(HostupProvider()).validate(
+        diags,
+        "hostup_vps_iso_image",
+        {"vps_id": VPS_WEB_1, "url": "ftp://x", "filename": "../x.iso", "decompress": "rar"},
+    )
+    assert [path for _, _, path in messages(diags)] == [["url"], ["filename"], ["decompress"]]
+    diags = Diagnostics()
+    VpsIsoImage(HostupProvider()).validate(
+        diags, "hostup_vps_iso_image", {"vps_id": Unknown, "url": Unknown, "filename": "a.iso"}
+    )
+    assert diags.diagnostics == []  # not known until apply: nothing to say yet
+    diags = Diagnostics()
+    VpsCdromDrive(HostupProvider()).validate(
+        diags, "hostup_vps_cdrom_drive", {"vps_id": "vps_1?", "device": "sata0"}
+    )
+    assert [path for _, _, path in messages(diags)] == [["vps_id"], ["device"]]
