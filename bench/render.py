@@ -47,6 +47,7 @@ from report_numbers import (
     up_calls,
     up_row,
 )
+from report_opentofu import TOFU_BLOCKS
 from report_workflow import report as workflow_report
 
 # -- the figures in the template's prose -------------------------------------------------------
@@ -224,9 +225,10 @@ def render(template: str, results: Result, before: Result, repeat: Result) -> st
             path, make = REPORTS[name]
             return make(load(path))
         if block:
-            if name not in BLOCKS:
+            blocks = {**BLOCKS, **TOFU_BLOCKS}
+            if name not in blocks:
                 raise SystemExit(f"render: no block named {name!r}")
-            return BLOCKS[name](results, before, repeat)
+            return blocks[name](results, before, repeat)
         if name not in values:
             raise SystemExit(f"render: no figure named {name!r}")
         return values[name]

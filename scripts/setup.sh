@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, idempotent: the project venv (.venv) with the
-# package, the simulator's extra and the dev tools, and a Pulumi CLI (the one on
-# PATH if it will do, else one built from its Go modules: scripts/install-pulumi.sh).
+# package, the simulator's and the OpenTofu provider's extras and the dev tools, and
+# a Pulumi CLI (the one on PATH if it will do, else one built from its Go modules:
+# scripts/install-pulumi.sh).
 # Usage: scripts/setup.sh [--no-pulumi]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +19,7 @@ stamp=.venv/.installed-$( (cat pyproject.toml; echo "$pulumi_release") | sha256s
 if [ ! -f "$stamp" ]; then
   echo "setup: installing pulumi-hostup with the simulator and its dev tools into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev,bench,sim]' "pulumi==$pulumi_release"
+  .venv/bin/python -m pip install --quiet -e '.[dev,bench,sim,tofu]' "pulumi==$pulumi_release"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

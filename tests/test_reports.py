@@ -179,7 +179,13 @@ def report_results(render: ModuleType) -> set[Path]:
 
 
 def test_the_bench_results_are_committed(render: ModuleType) -> None:
-    files = {render.RESULTS, render.BEFORE, render.REPEAT, *report_results(render)}
+    files = {
+        render.RESULTS,
+        render.BEFORE,
+        render.REPEAT,
+        BENCH / "results" / "opentofu.json",
+        *report_results(render),
+    }
     assert tracked(*files) == files
 
 
@@ -188,11 +194,18 @@ def test_the_bench_template_states_no_figure(render: ModuleType) -> None:
 
 
 def test_the_bench_generator_types_no_figure(render: ModuleType) -> None:
-    results = {render.RESULTS, render.BEFORE, render.REPEAT, *report_results(render)}
+    results = {
+        render.RESULTS,
+        render.BEFORE,
+        render.REPEAT,
+        BENCH / "results" / "opentofu.json",
+        *report_results(render),
+    }
     names = {k for f in results for k in keys(render.load(f))}
+    modules = ("render.py", "report_numbers.py", "report_blocks.py")
     texts = [
         text
-        for module in ("render.py", "report_numbers.py", "report_blocks.py", "report_workflow.py")
+        for module in (*modules, "report_opentofu.py", "report_workflow.py")
         for text in string_literals(BENCH / module, names)
     ]
     assert [s for text in texts for s in stray_figures(text)] == []

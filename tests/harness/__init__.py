@@ -2,6 +2,8 @@
 
 - `contract`: where openapi.yaml is, and `Contract`, which checks answers against it.
 - `pulumi_cli`: the real Pulumi CLI in an isolated sandbox (`PulumiSandbox`).
+- `tofu_cli`: the real OpenTofu CLI in an isolated working dir (`TofuWorkspace`), and
+  the HCL of mounts for the simulator.
 - `pulumi_fixtures`: the pytest plugin with the `pulumi_bin_dir` and `pulumi_sandbox`
   fixtures (registered by tests/conftest.py).
 - `hostup_stack`: a stack of VpsIsoMounts against the simulator, and what the engine's

@@ -1,0 +1,275 @@
+"""Measure terraform-provider-hostup through the real `tofu` against the simulator;
+write bench/results/opentofu.json (bench/render.py turns it into bench/README.md).
+
+    .venv/bin/python bench/opentofu.py             # N = 1, 10, 50; 3 repetitions
+    .venv/bin/python bench/opentofu.py --smoke     # N = 1, 2; 1 repetition -> opentofu-smoke.json
+
+For each N, interleaved and repeated: `tofu apply` of N mounts (one per VPS, so
+refresh cannot share listings), a steady `tofu plan` (a refresh of N), and
+`tofu destroy`, each timed and its API calls counted from the simulator's log;
+the same commands on N `floor_mount`s of bench/tofu_floor_provider.py (the same
+attributes on the same `tf` framework, no I/O): the floor of tofu, the plugin
+protocol and a Python provider's start-ups; and (not with --smoke or --no-go-floor)
+on N `gofloor_mount`s of bench/tofu-go-floor, the same no-op resource in Go on
+terraform-plugin-framework, built here from the Go module proxy. Then the start-up
+of one provider process (spawn to go-plugin handshake line) for each, the import
+of the HTTP stack, and `tofu version` (tofu's own start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import harness_path  # noqa: F401  (before harness.*: puts tests/ on sys.path)
+
+from harness.machine import cpu_model, git_commit, memory_gb
+from harness.tofu_cli import (
+    ADDRESS,
+    TofuResult,
+    TofuWorkspace,
+    locate_tofu_bin_dir,
+    provider_dir,
+    provider_hcl,
+)
+from hostup_sim import world
+from hostup_sim.server import SimServer
+from hostup_sim.settings import Settings
+from hostup_sim.store import HostupStore
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+RESULTS_DIR = BENCH_DIR / "results"
+FLOOR_ADDRESS = "registry.opentofu.org/bench/floor"
+GO_FLOOR_ADDRESS = "registry.opentofu.org/bench/gofloor"
+GO_FLOOR_MODULE = BENCH_DIR / "tofu-go-floor"
+ISO = world.ISO_UBUNTU_2404
+# go-plugin's handshake cookie: a plugin started without it refuses to run.
+COOKIE = {
+    "TF_PLUGIN_MAGIC_COOKIE": "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+}
+
+
+def log(message: str) -> None:
+    print(f"[opentofu {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def floor_launcher(directory: Path) -> Path:
+    """`terraform-provider-floor`: this venv's Python running bench/tofu_floor_provider.py."""
+    directory.mkdir(parents=True, exist_ok=True)
+    launcher = directory / "terraform-provider-floor"
+    launcher.write_text(
+        f'#!/bin/sh\nexec {sys.executable} {BENCH_DIR / "tofu_floor_provider.py"} "$@"\n'
+    )
+    launcher.chmod(0o755)
+    return directory
+
+
+def go_floor(directory: Path) -> Path:
+    """Build `terraform-provider-gofloor` from bench/tofu-go-floor into `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly -buildvcs=false"}
+    subprocess.run(
+        ["go", "build", "-trimpath", "-o", str(directory / "terraform-provider-gofloor"), "."],
+        cwd=GO_FLOOR_MODULE,
+        env=env,
+        check=True,
+    )
+    return directory
+
+
+def cli_config(root: Path) -> str:
+    return (
+        "provider_installation {\n  dev_overrides {\n"
+        f'    "{ADDRESS}" = "{provider_dir()}"\n'
+        f'    "{FLOOR_ADDRESS}" = "{root / "floor-bin"}"\n'
+        f'    "{GO_FLOOR_ADDRESS}" = "{root / "gofloor-bin"}"\n'
+        "  }\n  direct {}\n}\n"
+    )
+
+
+def configuration(kind: str, endpoint: str, n: int) -> str:
+    vpses = [world.extra_vps_id(i) for i in range(1, n + 1)]
+    if kind == "hostup":
+        head, resource = provider_hcl(endpoint), "hostup_vps_iso_mount"
+    else:
+        head = (
+            'terraform {\n  required_providers {\n    floor = { source = "bench/floor" }\n  }\n}\n'
+        )
+        resource = "floor_mount"
+    blocks = "".join(
+        f'\nresource "{resource}" "m{i}" {{\n  vps_id = "{vps}"\n  iso_id = "{ISO}"\n}}\n'
+        for i, vps in enumerate(vpses)
+    )
+    return head + blocks
+
+
+def calls(sim: SimServer) -> dict[str, int]:
+    counted = Counter(record.method for record in sim.store.request_log())
+    return dict(sorted(counted.items()))
+
+
+def timed(sim: SimServer, run: Any) -> tuple[float, dict[str, int]]:
+    sim.store.clear_log()
+    result: TofuResult = run()
+    if result.returncode != 0:
+        raise SystemExit(result.describe())
+    return round(result.seconds, 3), calls(sim)
+
+
+def one_run(
+    kind: str, n: int, rep: int, sim: SimServer, tofu_bin: Path, root: Path
+) -> dict[str, Any]:
+    sim.store.reset(extra_vps=n)
+    workspace = TofuWorkspace(
+        tofu_bin=tofu_bin,
+        root=Path(tempfile.mkdtemp(prefix=f"{kind}-{n}-", dir=root)),
+        extra_env={"TF_VAR_hostup_api_key": world.DEMO_API_KEY},
+    )
+    workspace.cli_config.write_text(cli_config(root))
+    workspace.write(configuration(kind, sim.url, n))
+    apply_s, apply_calls = timed(sim, workspace.apply)
+    plan_s, plan_calls = timed(sim, lambda: workspace.plan("-detailed-exitcode"))
+    destroy_s, destroy_calls = timed(sim, workspace.destroy)
+    return {
+        "kind": kind,
+        "n": n,
+        "rep": rep,
+        "apply_s": apply_s,
+        "plan_s": plan_s,
+        "destroy_s": destroy_s,
+        "calls": {"apply": apply_calls, "plan": plan_calls, "destroy": destroy_calls},
+    }
+
+
+def handshake_seconds(command: list[str]) -> float:
+    """Spawn to the go-plugin handshake line on stdout, then stop the process."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **COOKIE},
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    seconds = time.monotonic() - started
+    proc.kill()
+    proc.wait(timeout=10)
+    if not line.startswith("1|6|"):
+        raise SystemExit(f"no handshake from {command}: {line!r}")
+    return round(seconds, 4)
+
+
+def startup(tofu_bin: Path, reps: int, root: Path, kinds: list[str]) -> dict[str, list[float]]:
+    launchers = {
+        "hostup": [str(provider_dir() / "terraform-provider-hostup")],
+        "floor": [str(root / "floor-bin" / "terraform-provider-floor")],
+        "gofloor": [str(root / "gofloor-bin" / "terraform-provider-gofloor")],
+    }
+    tofu = [str(tofu_bin / "tofu"), "version"]
+    out: dict[str, list[float]] = {kind: [] for kind in kinds}
+    out.update(tofu_version=[], http_stack_import=[])
+    # What the first API call of a provider process adds: the client and its models.
+    importing = (
+        "import time; t = time.perf_counter(); import hostup.client, hostup.models; "
+        "print(time.perf_counter() - t)"
+    )
+    for _ in range(reps):
+        seconds = subprocess.run(
+            [sys.executable, "-c", importing], capture_output=True, text=True, check=True
+        ).stdout
+        out["http_stack_import"].append(round(float(seconds), 4))
+        for kind in kinds:
+            out[kind].append(handshake_seconds(launchers[kind]))
+        started = time.monotonic()
+        subprocess.run(
+            tofu,
+            capture_output=True,
+            check=True,
+            env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null"},
+        )
+        out["tofu_version"].append(round(time.monotonic() - started, 4))
+    return out
+
+
+def tofu_version(tofu_bin: Path) -> str:
+    text = subprocess.run(
+        [str(tofu_bin / "tofu"), "version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null"},
+    ).stdout
+    return text.splitlines()[0].removeprefix("OpenTofu v")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--no-go-floor", action="store_true", help="skip the Go floor")
+    parser.add_argument("--sizes", help="comma-separated N (default 1,10,50)")
+    args = parser.parse_args(argv)
+    kinds = (
+        ["hostup", "floor"] if args.smoke or args.no_go_floor else ["hostup", "floor", "gofloor"]
+    )
+    sizes = [1, 2] if args.smoke else [1, 10, 50]
+    if args.sizes:
+        sizes = [int(size) for size in args.sizes.split(",")]
+    reps = 1 if args.smoke else args.reps
+    output = args.output or RESULTS_DIR / ("opentofu-smoke.json" if args.smoke else "opentofu.json")
+    tofu_bin = locate_tofu_bin_dir()
+    started = time.monotonic()
+    runs: list[dict[str, Any]] = []
+    store = HostupStore(settings=Settings(job_seconds=0.0, extra_vps=max(sizes)))
+    with tempfile.TemporaryDirectory(prefix="bench-tofu-") as tmp, SimServer(store) as sim:
+        root = Path(tmp)
+        floor_launcher(root / "floor-bin")
+        if "gofloor" in kinds:
+            log("building the Go floor")
+            go_floor(root / "gofloor-bin")
+        start = startup(tofu_bin, 2 if args.smoke else 10, root, kinds)
+        for n in sizes:
+            for rep in range(reps):
+                for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:
+                    runs.append(one_run(kind, n, rep, sim, tofu_bin, root))
+                    r = runs[-1]
+                    log(f"{kind} N={n} rep={rep}: apply {r['apply_s']}s plan {r['plan_s']}s")
+    result = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpu_model": cpu_model(),
+            "memory_gb": memory_gb(),
+            "python": platform.python_version(),
+            "tofu": tofu_version(tofu_bin),
+            "date": datetime.date.today().isoformat(),
+            "git_commit": git_commit(REPO, ["provider", "bench"]),
+            "bench_seconds": round(time.monotonic() - started, 1),
+        },
+        "settings": {"sizes": sizes, "reps": reps, "mounts_per_vps": 1, "kinds": kinds},
+        "startup": start,
+        "startup_medians": {k: statistics.median(v) for k, v in start.items()},
+        "runs": runs,
+    }
+    output.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    log(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The OpenTofu tables of bench/README.md (``{{block:opentofu-*}}``), from
+results/opentofu.json, which bench/opentofu.py writes.
+
+Every figure comes from that file; the constants here are the issue's target and
+the structural API minimums, the yardsticks of the verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from report_numbers import BENCH_DIR, fmt_s, median, table, verdict
+
+TOFU_RESULTS = BENCH_DIR / "results" / "opentofu.json"
+# The issue's target: our `tofu apply` / the Python floor's at the largest N.
+TOFU_RATIO_TARGET = 1.25
+COMMANDS = ("apply", "plan", "destroy")
+# The least the API allows per mount (one mount per VPS): apply a read, the mount and
+# a confirming read; a refresh one read; destroy the refresh, the unmount and a
+# confirming read (a fresh read before the unmount is ours: it is the destructive step).
+MINIMUM_PER_MOUNT = {"apply": 3, "plan": 1, "destroy": 3}
+
+
+def load() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(TOFU_RESULTS.read_text())
+    return loaded
+
+
+def _times(data: dict[str, Any], kind: str, n: int, command: str) -> list[float]:
+    return [r[f"{command}_s"] for r in data["runs"] if r["kind"] == kind and r["n"] == n]
+
+
+def _calls(data: dict[str, Any], n: int, command: str) -> int:
+    counts = {
+        sum(r["calls"][command].values())
+        for r in data["runs"]
+        if r["kind"] == "hostup" and r["n"] == n
+    }
+    return max(counts)
+
+
+FLOORS = {"floor": "the Python floor", "gofloor": "the Go floor"}
+
+
+def floors(data: dict[str, Any]) -> list[str]:
+    """The floors this run measured (the Go one only when it was built)."""
+    return [kind for kind in FLOORS if kind in data["settings"].get("kinds", ["floor"])]
+
+
+def ratio(data: dict[str, Any], n: int, command: str, floor: str = "floor") -> float:
+    ours, base = (median(_times(data, k, n, command)) for k in ("hostup", floor))
+    return ours / base
+
+
+def block_machine(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
+    data = load()
+    m, s = data["machine"], data["settings"]
+    rows = [
+        ("date", m["date"]),
+        ("machine", f"{m['cpu_model']}, {m['cpus']} CPUs, {m['memory_gb']} GB RAM"),
+        ("Python / OpenTofu", f"{m['python']} / {m['tofu']}"),
+        ("commit measured", m["git_commit"]),
+        ("whole run", f"{m['bench_seconds']:.0f} s"),
+        ("repetitions", f"{s['reps']} of each command (median reported), interleaved"),
+    ]
+    return table(("", ""), rows)
+
+
+def block_times(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
+    data = load()
+    kinds = ["hostup", *floors(data)]
+    rows = []
+    for n in data["settings"]["sizes"]:
+        for command in COMMANDS:
+            seconds = {k: median(_times(data, k, n, command)) for k in kinds}
+            rows.append(
+                [n, f"`tofu {command}`"]
+                + [fmt_s(seconds[k]) for k in kinds]
+                + [f"{seconds['hostup'] / seconds[k]:.2f}" for k in kinds[1:]]
+            )
+    header = (
+        ["N", "command", "ours (s)"]
+        + [f"{FLOORS[k]} (s)" for k in kinds[1:]]
+        + [f"ours / {FLOORS[k]}" for k in kinds[1:]]
+    )
+    return table(header, rows)
+
+
+def block_target(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
+    data = load()
+    n = max(data["settings"]["sizes"])
+    rows = []
+    for floor in floors(data):
+        for command in COMMANDS:
+            measured = ratio(data, n, command, floor)
+            targeted = floor == "floor" and command == "apply"
+            rows.append(
+                (
+                    f"`tofu {command}` of N = {n}: ours / {FLOORS[floor]}",
+                    f"<= {TOFU_RATIO_TARGET:g}" if targeted else "",
+                    f"{measured:.2f}",
+                    verdict(measured <= TOFU_RATIO_TARGET) if targeted else "",
+                )
+            )
+    return table(("measure", "target", "measured", "verdict"), rows)
+
+
+def block_calls(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
+    data = load()
+    rows = []
+    for n in data["settings"]["sizes"]:
+        row: list[object] = [n]
+        for command in COMMANDS:
+            row += [_calls(data, n, command), MINIMUM_PER_MOUNT[command] * n]
+        rows.append(row)
+    header = ["N"] + [
+        f"{command} {label}" for command in COMMANDS for label in ("calls", "minimum")
+    ]
+    return table(header, rows)
+
+
+def block_startup(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
+    data = load()
+    start = data["startup"]
+    labels = {
+        "hostup": "terraform-provider-hostup: spawn to handshake",
+        "floor": "the Python floor: spawn to handshake",
+        "gofloor": "the Go floor: spawn to handshake",
+        "tofu_version": "`tofu version`",
+        "http_stack_import": "importing the HTTP stack (`hostup.client`, `hostup.models`)",
+    }
+    rows = [
+        (label, f"{median(start[key]) * 1000:.0f}", f"{min(start[key]) * 1000:.0f}")
+        for key, label in labels.items()
+        if key in start
+    ]
+    return table(("process", "median (ms)", "min (ms)"), rows)
+
+
+TOFU_BLOCKS: dict[str, Callable[..., str]] = {
+    "opentofu-machine": block_machine,
+    "opentofu-target": block_target,
+    "opentofu-times": block_times,
+    "opentofu-calls": block_calls,
+    "opentofu-startup": block_startup,
+}
