@@ -1,0 +1,5 @@
+"""``python -m pulumi_resource_hostup``: the same as the ``pulumi-resource-hostup`` script."""
+
+from pulumi_resource_hostup.main import main
+
+main()
