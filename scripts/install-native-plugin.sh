@@ -63,4 +63,4 @@ if ! command -v pulumi >/dev/null; then
   PATH="$("$root/scripts/install-pulumi.sh" --print-bin-dir):$PATH"
 fi
 pulumi plugin install resource hostup "$version" --file "$tarball" --reinstall >&2
-say "installed: resource hostup $version (see `pulumi plugin ls`)"
+say "installed: resource hostup $version (see: pulumi plugin ls)"

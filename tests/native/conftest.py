@@ -55,10 +55,10 @@ def open_yaml(native: PulumiSandbox, sim: SimServer) -> Iterator[YamlFactory]:
     stacks: list[HostupStack] = []
 
     def open_(
-        resources: dict[str, Any], *, config: dict[str, Any] | None = None, **program: Any
+        resources: dict[str, Any], *, stack_config: dict[str, Any] | None = None, **program: Any
     ) -> HostupStack:
         project = write_yaml_program(native.programs_dir / f"p{len(stacks)}", resources, **program)
-        stack = HostupStack.open(native, sim, project, config or {})
+        stack = HostupStack.open(native, sim, project, stack_config or {})
         stacks.append(stack)
         return stack
 
