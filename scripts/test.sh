@@ -8,6 +8,8 @@ cd "$root"
 scripts/setup.sh
 PATH="$(scripts/install-pulumi.sh --print-bin-dir):$root/.venv/bin:$PATH"
 export PATH
+# The YAML language host tests/native runs programs with (built once when missing).
+scripts/install-pulumi-yaml.sh >/dev/null
 
 echo "test: ruff format --check"
 ruff format --check .

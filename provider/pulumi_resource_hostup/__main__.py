@@ -2,4 +2,5 @@
 
 from pulumi_resource_hostup.main import main
 
-main()
+if __name__ == "__main__":
+    main()
