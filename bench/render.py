@@ -24,6 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report_blocks import BLOCKS
+from report_native import block_native
 from report_numbers import (
     BEFORE,
     IDEAL_TARGET,
@@ -212,9 +213,10 @@ def render(template: str, results: Result, before: Result, repeat: Result) -> st
     def fill(match: re.Match[str]) -> str:
         block, name = match.group(1), match.group(2)
         if block:
-            if name not in BLOCKS:
+            blocks = {**BLOCKS, "native": block_native}  # results/native.json (bench/native.py)
+            if name not in blocks:
                 raise SystemExit(f"render: no block named {name!r}")
-            return BLOCKS[name](results, before, repeat)
+            return blocks[name](results, before, repeat)
         if name not in values:
             raise SystemExit(f"render: no figure named {name!r}")
         return values[name]
