@@ -17,7 +17,12 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult
 
 from hostup.errors import MountError
-from hostup.images import ImageEngine, ImageState, image_input_problems
+from hostup.images import (
+    ImageEngine,
+    ImageState,
+    image_input_problems,
+    replacement_deletes_first,
+)
 from hostup.rules import id_input_problem
 from hostup.runtime import Runtime
 
@@ -62,13 +67,9 @@ class VpsIsoImageProvider(HostupProvider[ImageEngine]):
         changed = [
             key for key in INPUTS if is_unknown(news.get(key)) or news.get(key) != olds.get(key)
         ]
-        same_name = not is_unknown(news.get("filename")) and news.get("filename") == olds.get(
-            "filename"
-        )
+        first = replacement_deletes_first(olds.get("filename"), news.get("filename"))
         return DiffResult(
-            changes=bool(changed),
-            replaces=changed,
-            delete_before_replace=bool(changed) and same_name,
+            changes=bool(changed), replaces=changed, delete_before_replace=bool(changed) and first
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
