@@ -15,7 +15,12 @@ from typing import Any, Final, Literal
 
 from hostup.contract import DEFAULT_DEVICE
 from hostup.errors import MountError
-from hostup.images import ImageEngine, ImageState, image_input_problems
+from hostup.images import (
+    ImageEngine,
+    ImageState,
+    image_input_problems,
+    replacement_deletes_first,
+)
 from hostup.mounts import MountEngine, MountState
 from hostup.rules import Problem, device_input_problem, id_input_problem, parse_mount_id
 
@@ -246,15 +251,10 @@ class ImageHandler:
         return CheckResult(inputs, failures)
 
     def diff(self, olds: Props, news: Props) -> DiffResult:
-        """Pure: any input changed -> replace; the same file name -> delete first.
-
-        The library holds one file per name: a new download of the same name would
-        find the old file there and adopt it, so the old one must go first.
-        """
+        """Pure: any input changed -> replace; the core says whether the old goes first."""
         changed = _changed(olds, news, self.INPUTS)
-        filename = news.get("filename")
-        same_name = not is_unknown(filename) and filename == olds.get("filename")
-        return DiffResult(bool(changed), changed, changed, bool(changed) and same_name)
+        first = replacement_deletes_first(olds.get("filename"), news.get("filename"))
+        return DiffResult(bool(changed), changed, changed, bool(changed) and first)
 
     def create(self, news: Props, *, preview: bool) -> tuple[str, Props]:
         """Download (or adopt a file of that name); 1 POST, polls with backoff, 1 listing."""
