@@ -205,3 +205,23 @@ def test_a_look_up_of_a_missing_name_fails_listing_the_names(
     text = failed.result.stdout + failed.result.stderr
     assert "no VPS named 'nope'" in text, failed.result.describe()
     assert "'web-1'" in text, failed.result.describe()
+
+
+def test_a_new_url_replaces_the_image_deleting_the_old_file_first(
+    open_yaml: YamlFactory, sim: SimServer
+) -> None:
+    def image(url: str) -> dict[str, Any]:
+        return {
+            "type": IMAGE,
+            "properties": {"vpsId": VPS_BUILD_1, "url": url, "filename": "rescue-kit.iso"},
+        }
+
+    stack = open_yaml({"tools": image("https://example.org/tools-1.iso")})
+    stack.up()
+    write_yaml_program(stack.project, {"tools": image("https://example.org/tools-2.iso")})
+    sim.store.clear_log()
+    up = stack.up()
+    ops = changes(up, IMAGE)["tools"]
+    assert ops.index("delete-replaced") < ops.index("create-replacement"), ops
+    assert [w[0] for w in writes(sim)] == ["deleteVpsIsoMedia", "downloadIsoFromUrl"]
+    stack.destroy()
