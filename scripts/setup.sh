@@ -18,8 +18,9 @@ stamp=.venv/.installed-$( (cat pyproject.toml sdk/python/pyproject.toml; echo "$
 if [ ! -f "$stamp" ]; then
   echo "setup: installing pulumi-hostup with the simulator and its dev tools into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  # ./sdk/python: the native provider's generated Python SDK (pulumi_hostup_native).
-  .venv/bin/python -m pip install --quiet -e '.[dev,bench,sim]' ./sdk/python "pulumi==$pulumi_release"
+  # sdk/python: the native provider's generated Python SDK (pulumi_hostup_native),
+  # editable, so a regenerated SDK needs no reinstall.
+  .venv/bin/python -m pip install --quiet -e '.[dev,bench,sim]' -e ./sdk/python "pulumi==$pulumi_release"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

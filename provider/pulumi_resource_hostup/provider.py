@@ -21,6 +21,7 @@ from typing import Any, Final, TypeVar
 
 from pulumi.provider.experimental import provider as p
 
+from hostup.drives import DriveEngine
 from hostup.errors import HostupError, MountError
 from hostup.images import ImageEngine
 from hostup.mounts import MountEngine
@@ -30,7 +31,7 @@ from hostup.settings import OPERATION_TIMEOUT, Setting, Settings, SettingsError
 
 from . import VERSION
 from .functions import FUNCTIONS
-from .resources import CheckResult, ImageHandler, MountHandler, ReadResult
+from .resources import CheckResult, DriveHandler, ImageHandler, MountHandler, ReadResult
 from .values import is_unknown, plain_map, property_map
 
 __all__ = ["NATIVE_WORDING", "HostupNativeProvider", "load_schema"]
@@ -92,6 +93,7 @@ class HostupNativeProvider(p.Provider):
         self._runtime: Runtime | None = None
         self._mounts: MountHandler | None = None
         self._images: ImageHandler | None = None
+        self._drives: DriveHandler | None = None
 
     def __repr__(self) -> str:
         settings = self._runtime.settings if self._runtime else None
@@ -130,8 +132,9 @@ class HostupNativeProvider(p.Provider):
         self._runtime = runtime
         self._mounts = MountHandler(MountEngine(runtime))
         self._images = ImageHandler(ImageEngine(runtime), self.info)
+        self._drives = DriveHandler(DriveEngine(runtime))
 
-    def _handler(self, urn_or_type: str) -> MountHandler | ImageHandler:
+    def _handler(self, urn_or_type: str) -> MountHandler | ImageHandler | DriveHandler:
         if self._runtime is None:  # no Configure: the environment decides (direct use)
             self._configure(Runtime(resolve_settings({}, {}), NATIVE_WORDING, warn=self.warn))
         token = urn_or_type.split("::")[-2] if "::" in urn_or_type else urn_or_type
@@ -139,8 +142,11 @@ class HostupNativeProvider(p.Provider):
             return self._mounts
         if token == ImageHandler.TOKEN and self._images is not None:
             return self._images
+        if token == DriveHandler.TOKEN and self._drives is not None:
+            return self._drives
         raise MountError(
-            f"unknown resource type {token!r}: this provider serves VpsIsoMount, VpsIsoImage"
+            f"unknown resource type {token!r}: this provider serves "
+            "VpsIsoMount, VpsIsoImage, VpsCdromDrive"
         )
 
     async def _in_thread(self, urn: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

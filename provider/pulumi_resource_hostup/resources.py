@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from hostup.contract import DEFAULT_DEVICE
+from hostup.drives import DriveEngine, DriveState
 from hostup.errors import MountError
 from hostup.images import (
     ImageEngine,
@@ -29,6 +30,7 @@ from .values import UNKNOWN, is_unknown
 __all__ = [
     "CheckResult",
     "DiffResult",
+    "DriveHandler",
     "ImageHandler",
     "MountHandler",
     "ReadResult",
@@ -324,3 +326,74 @@ def _image_outputs(props: Mapping[str, Any], state: ImageState) -> Props:
         "sizeGb": state.size_gb,
         "adopted": state.adopted,
     }
+
+
+# -- VpsCdromDrive -----------------------------------------------------------------------
+
+
+class DriveHandler:
+    """``hostup:index:VpsCdromDrive`` on :class:`~hostup.drives.DriveEngine`."""
+
+    TOKEN: Final = "hostup:index:VpsCdromDrive"  # noqa: S105
+    INPUTS: Final = ("vpsId", "device")
+    OUTPUTS: Final = ("adopted",)
+
+    def __init__(self, engine: DriveEngine) -> None:
+        self.engine = engine
+
+    def check(self, _olds: Props, news: Props) -> CheckResult:
+        """Offline only: never calls the API, never raises."""
+        failures = _unknown_properties(news, self.INPUTS, "VpsCdromDrive")
+        vps_id, device = news.get("vpsId"), news.get("device")
+        for prop, problem in (
+            ("vpsId", None if is_unknown(vps_id) else id_input_problem("vps_id", vps_id)),
+            ("device", None if is_unknown(device) else device_input_problem(device)),
+        ):
+            if problem:
+                failures.append((prop, problem))
+        inputs = {key: news[key] for key in self.INPUTS if news.get(key) is not None}
+        return CheckResult(inputs, failures)
+
+    def diff(self, olds: Props, news: Props) -> DiffResult:
+        """Pure: another VPS, or another device than the one attached, is a replace.
+
+        No ``device`` in the program means any drive: the one attached stays.
+        """
+        changed = _changed(olds, news, ("vpsId",))
+        device = news.get("device")
+        if is_unknown(device) or (device is not None and device != olds.get("device")):
+            changed.append("device")
+        return DiffResult(bool(changed), changed, changed)
+
+    def create(self, news: Props, *, preview: bool) -> tuple[str, Props]:
+        """Adopt the VPS's drive (no write), or attach one: 1 read, 1 attach, 1 read."""
+        if preview:
+            return "", {"device": UNKNOWN, **news, "adopted": UNKNOWN}
+        state = self.engine.ensure_drive(_required(news, "vpsId"), news.get("device"))
+        return state.id, _drive_outputs(state)
+
+    def read(self, id_: str, props: Props, inputs: Props) -> ReadResult:
+        """One listing read; the drive (or the VPS) gone -> gone; an import of nothing raises."""
+        importing = not props and not inputs
+        vps_id, device = _drive(id_, props)
+        state = self.engine.read(
+            vps_id, device, adopted=True if importing else props.get("adopted")
+        )
+        if state is None:
+            if importing:
+                raise _import_refused(id_, f"VPS {vps_id} has no CD/DVD drive {device}")
+            return ReadResult(None)
+        outputs = _drive_outputs(state)
+        kept = {"vpsId": state.vps_id, "device": state.device} if importing else inputs
+        return ReadResult(state.id, outputs, kept)
+
+    def update(self, olds: Props, news: Props, *, preview: bool) -> Props:
+        raise MountError("a VpsCdromDrive is never updated in place: every change replaces it")
+
+    def delete(self, id_: str, props: Props) -> None:
+        """No API call: Hostup cannot detach a drive. A warning says it stays."""
+        self.engine.release(*_drive(id_, props))
+
+
+def _drive_outputs(state: DriveState) -> Props:
+    return {"vpsId": state.vps_id, "device": state.device, "adopted": state.adopted}

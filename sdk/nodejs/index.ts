@@ -20,6 +20,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { VpsCdromDriveArgs } from "./vpsCdromDrive";
+export type VpsCdromDrive = import("./vpsCdromDrive").VpsCdromDrive;
+export const VpsCdromDrive: typeof import("./vpsCdromDrive").VpsCdromDrive = null as any;
+utilities.lazyLoad(exports, ["VpsCdromDrive"], () => require("./vpsCdromDrive"));
+
 export { VpsIsoImageArgs } from "./vpsIsoImage";
 export type VpsIsoImage = import("./vpsIsoImage").VpsIsoImage;
 export const VpsIsoImage: typeof import("./vpsIsoImage").VpsIsoImage = null as any;
@@ -42,6 +47,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "hostup:index:VpsCdromDrive":
+                return new VpsCdromDrive(name, <any>undefined, { urn })
             case "hostup:index:VpsIsoImage":
                 return new VpsIsoImage(name, <any>undefined, { urn })
             case "hostup:index:VpsIsoMount":

@@ -25,6 +25,7 @@ from harness.pulumi_cli import INSTALL_TIMEOUT, REPO_ROOT, PulumiSandbox, python
 
 MOUNT = "hostup:index:VpsIsoMount"
 IMAGE = "hostup:index:VpsIsoImage"
+DRIVE = "hostup:index:VpsCdromDrive"
 PROVIDER = "pulumi:providers:hostup"
 YAML_SCRIPT = REPO_ROOT / "scripts" / "install-pulumi-yaml.sh"
 PACK_SCRIPT = REPO_ROOT / "scripts" / "install-native-plugin.sh"

@@ -16,7 +16,7 @@ from hostup_sim.world import DEMO_API_KEY
 from pulumi_resource_hostup import VERSION
 from pulumi_resource_hostup.functions import FUNCTIONS
 from pulumi_resource_hostup.provider import HostupNativeProvider, load_schema
-from pulumi_resource_hostup.resources import ImageHandler, MountHandler
+from pulumi_resource_hostup.resources import DriveHandler, ImageHandler, MountHandler
 
 SCHEMA: dict[str, Any] = json.loads(load_schema())
 
@@ -30,7 +30,7 @@ def test_one_version_everywhere() -> None:
 
 
 def test_each_resource_of_the_schema_is_served_with_its_properties() -> None:
-    handlers = {h.TOKEN: h for h in (MountHandler, ImageHandler)}
+    handlers = {h.TOKEN: h for h in (MountHandler, ImageHandler, DriveHandler)}
     assert set(SCHEMA["resources"]) == set(handlers)
     for token, handler in handlers.items():
         resource = SCHEMA["resources"][token]

@@ -10,7 +10,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from harness.hostup_stack import api_calls, mounted, writes
-from harness.native import IMAGE, PROVIDER, changes, mount, write_yaml_program
+from harness.native import DRIVE, IMAGE, PROVIDER, changes, mount, write_yaml_program
 from hostup_sim.server import SimServer
 from hostup_sim.world import (
     DEMO_API_KEY,
@@ -20,6 +20,7 @@ from hostup_sim.world import (
     KEY_ID_DEMO,
     KEY_ID_OTHER,
     OTHER_API_KEY,
+    VPS_BARE_1,
     VPS_BUILD_1,
     VPS_OTHER_WEB_1,
     VPS_WEB_1,
@@ -225,3 +226,27 @@ def test_a_new_url_replaces_the_image_deleting_the_old_file_first(
     assert ops.index("delete-replaced") < ops.index("create-replacement"), ops
     assert [w[0] for w in writes(sim)] == ["deleteVpsIsoMedia", "downloadIsoFromUrl"]
     stack.destroy()
+
+
+def test_a_drive_for_a_vps_without_one_then_a_mount_in_it(
+    open_yaml: YamlFactory, sim: SimServer
+) -> None:
+    resources = {
+        "drive": {"type": DRIVE, "properties": {"vpsId": VPS_BARE_1}},
+        "installer": mount(VPS_BARE_1, ISO_ALPINE_320, "${drive.device}"),
+    }
+    stack = open_yaml(resources, outputs={"device": "${drive.device}"})
+    sim.store.clear_log()
+    up = stack.up()
+    assert changes(up, DRIVE) == {"drive": ["create"]}, up.describe()
+    device = stack.outputs()["device"]
+    assert mounted(sim)[VPS_BARE_1] == {device: ISO_ALPINE_320}
+    assert [w[0] for w in writes(sim)] == ["attachEmptyCdrom", "mountVpsIso"]
+
+    sim.store.clear_log()
+    assert stack.preview().summary == {"same": 3}
+    assert api_calls(sim) == []
+
+    destroy = stack.destroy()
+    assert [w[0] for w in writes(sim)] == ["unmountVpsIso"]  # the API cannot detach
+    assert any("cannot detach" in w for w in destroy.diagnostics("warning")), destroy.describe()

@@ -9,6 +9,7 @@ import typing
 from .get_iso import *
 from .get_vps import *
 from .provider import *
+from .vps_cdrom_drive import *
 from .vps_iso_image import *
 from .vps_iso_mount import *
 
@@ -27,6 +28,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_hostup_native",
   "classes": {
+   "hostup:index:VpsCdromDrive": "VpsCdromDrive",
    "hostup:index:VpsIsoImage": "VpsIsoImage",
    "hostup:index:VpsIsoMount": "VpsIsoMount"
   }
