@@ -250,3 +250,20 @@ def test_a_drive_for_a_vps_without_one_then_a_mount_in_it(
     destroy = stack.destroy()
     assert [w[0] for w in writes(sim)] == ["unmountVpsIso"]  # the API cannot detach
     assert any("cannot detach" in w for w in destroy.diagnostics("warning")), destroy.describe()
+
+
+def test_the_import_option_takes_a_mount_and_refuses_nothing_there(
+    open_yaml: YamlFactory, sim: SimServer
+) -> None:
+    taken = mount(VPS_WEB_2, ISO_DEBIAN_12, "ide2", **{"import": f"{VPS_WEB_2}/ide2"})
+    ghost = mount(VPS_WEB_1, ISO_ALPINE_320, "ide2", **{"import": f"{VPS_WEB_1}/ide2"})
+    stack = open_yaml({"taken": taken, "ghost": ghost})
+    sim.store.clear_log()
+    failed = stack.up(check=False)
+    assert not failed.succeeded
+    assert any(f"cannot import '{VPS_WEB_1}/ide2'" in e for e in failed.diagnostics("error"))
+    assert changes(failed) == {"taken": ["import"]}, failed.describe()
+    assert writes(sim) == []  # importing reads; nothing was mounted for the ghost
+
+    write_yaml_program(stack.project, {"taken": taken})
+    assert stack.preview().summary == {"same": 2}
