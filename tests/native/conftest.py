@@ -24,8 +24,6 @@ from harness.pulumi_cli import PulumiSandbox
 from hostup_sim.server import SimServer
 from hostup_sim.world import DEMO_API_KEY, OTHER_API_KEY
 
-pytestmark = pytest.mark.e2e
-
 YamlFactory = Callable[..., HostupStack]
 
 
