@@ -78,7 +78,9 @@ def _failures(problems: list[Problem]) -> list[tuple[str, str]]:
     return [(PROPERTY[p.field], p.message) for p in problems]
 
 
-def _unknown_properties(news: Mapping[str, Any], takes: tuple[str, ...], resource: str) -> Any:
+def _unknown_properties(
+    news: Mapping[str, Any], takes: tuple[str, ...], resource: str
+) -> list[tuple[str, str]]:
     return [
         (key, f"unknown property {key!r}: {resource} takes {', '.join(takes)}")
         for key in news
