@@ -6,6 +6,8 @@
 - Faults: `pulumi up` and `pulumi destroy` of a YAML program of 12 mounts converge in
   one run each while the simulator answers 5xx, HTML gateway pages, 429 bursts and
   dropped connections, from a fixed seed.
+- Deadlines: an API that never answers a mount fails `pulumi up` within
+  `hostup:operationTimeout`, and the next `up` adopts the mount the API made late.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pulumi.provider.experimental import provider as p
 
 from harness.hostup_stack import api_calls, mounted
 from harness.native import changes, mount
+from harness.processes import wait_for
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
 from hostup_sim.world import DEMO_API_KEY, ISO_UBUNTU_2404, VPS_WEB_1
@@ -28,6 +31,7 @@ from reliability.test_hostile_input import BAD_DEVICES, BAD_EXTRAS, BAD_IDS
 from .conftest import YamlFactory
 
 URN = "urn:pulumi:dev::native::hostup:index:VpsIsoMount::m"
+DEADLINE = 3.0
 GOOD: dict[str, Any] = {"vpsId": VPS_WEB_1, "isoId": ISO_UBUNTU_2404, "device": "ide2"}
 
 
@@ -120,3 +124,31 @@ def test_up_and_destroy_converge_in_one_run_under_faults(
     assert changes(destroy) == {name: ["delete"] for name in resources}, destroy.describe()
     assert not any(vps in mounted(sim) for vps in vpses)
     sim.store.set_faults(Faults())
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(180)
+def test_a_hanging_api_fails_up_within_the_deadline_and_the_next_up_adopts(
+    open_yaml: YamlFactory, sim: SimServer
+) -> None:
+    """As tests/reliability/test_deadlines.py, through the native provider and the CLI."""
+    stack = open_yaml({"web": mount(VPS_WEB_1, ISO_UBUNTU_2404)})
+    stack.configure({"hostup:operationTimeout": DEADLINE})
+    sim.store.set_faults(Faults(hang_rate=1.0, hang_seconds=60.0, apply_to="writes"))
+    failed = stack.up(check=False)
+    assert not failed.succeeded
+    # The CLI's own start and stop cost a few seconds on a busy machine; 60 s would hang.
+    assert failed.result.seconds < DEADLINE + 15, failed.result.seconds
+    errors = "\n".join(failed.diagnostics("error"))
+    assert "deadline" in errors, failed.describe()
+
+    # The API acts on the held-back mount after all; the next `up` adopts it.
+    sim.store.set_faults(Faults())
+    sim.store.release_sleepers()
+    assert wait_for(lambda: mounted(sim).get(VPS_WEB_1) == {"ide2": ISO_UBUNTU_2404}, timeout=20)
+    sim.store.clear_log()
+    up = stack.up()
+    assert changes(up) == {"web": ["create"]}, up.describe()
+    assert [c.operation for c in api_calls(sim)] == ["listVpsIsoMedia"]
+    stack.destroy()
+    assert VPS_WEB_1 not in mounted(sim)
