@@ -267,3 +267,19 @@ def test_the_import_option_takes_a_mount_and_refuses_nothing_there(
 
     write_yaml_program(stack.project, {"taken": taken})
     assert stack.preview().summary == {"same": 2}
+
+
+def test_a_drive_imports_and_a_missing_drive_is_refused(
+    open_yaml: YamlFactory, sim: SimServer
+) -> None:
+    stack = open_yaml({})
+    stack.up()
+    stack.run("import", DRIVE, "web-drive", f"{VPS_WEB_1}/ide2", "--yes", "--non-interactive")
+    failed = stack.run(
+        "import", DRIVE, "none", f"{VPS_BARE_1}/ide2", "--yes", "--non-interactive", check=False
+    )
+    assert failed.returncode != 0
+    assert f"VPS {VPS_BARE_1} has no CD/DVD drive ide2" in failed.stdout + failed.stderr
+    drives = [r for r in stack.export()["deployment"]["resources"] if r["type"] == DRIVE]
+    assert [(d["id"], d["outputs"]["adopted"]) for d in drives] == [(f"{VPS_WEB_1}/ide2", True)]
+    assert writes(sim) == []
