@@ -26,6 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report_blocks import BLOCKS
+from report_native import block_native
 from report_numbers import (
     BEFORE,
     IDEAL_TARGET,
@@ -225,7 +226,8 @@ def render(template: str, results: Result, before: Result, repeat: Result) -> st
             path, make = REPORTS[name]
             return make(load(path))
         if block:
-            blocks = {**BLOCKS, **TOFU_BLOCKS}
+            # native: results/native.json (bench/native.py); TOFU_BLOCKS: results/opentofu.json
+            blocks = {**BLOCKS, **TOFU_BLOCKS, "native": block_native}
             if name not in blocks:
                 raise SystemExit(f"render: no block named {name!r}")
             return blocks[name](results, before, repeat)

@@ -15,11 +15,14 @@ fi
 # The package accepts a range of the pulumi SDK; development pins the release whose
 # CLI scripts/install-pulumi.sh builds, so the tests run a matched pair.
 pulumi_release=$(scripts/install-pulumi.sh --print-release)
-stamp=.venv/.installed-$( (cat pyproject.toml; echo "$pulumi_release") | sha256sum | cut -c1-16)
+stamp=.venv/.installed-$( (cat pyproject.toml sdk/python/pyproject.toml; echo "$pulumi_release") | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "setup: installing pulumi-hostup with the simulator and its dev tools into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev,bench,sim,tofu]' "pulumi==$pulumi_release"
+  # sdk/python: the native provider's generated Python SDK (pulumi_hostup_native),
+  # editable, so a regenerated SDK needs no reinstall.
+  .venv/bin/python -m pip install --quiet -e '.[dev,bench,sim,tofu]' -e ./sdk/python \
+    "pulumi==$pulumi_release"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

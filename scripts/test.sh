@@ -9,6 +9,8 @@ scripts/setup.sh
 PATH="$(scripts/install-pulumi.sh --print-bin-dir):$root/.venv/bin:$PATH"
 PATH="$(scripts/install-tofu.sh --print-bin-dir):$PATH"
 export PATH
+# The YAML language host tests/native runs programs with (built once when missing).
+scripts/install-pulumi-yaml.sh >/dev/null
 
 echo "test: ruff format --check"
 ruff format --check .

@@ -39,7 +39,13 @@ from .runtime import Deadline, Runtime, message_of
 if TYPE_CHECKING:
     from .models import IsoImage, Operation
 
-__all__ = ["DECOMPRESS", "ImageEngine", "ImageState", "image_input_problems"]
+__all__ = [
+    "DECOMPRESS",
+    "ImageEngine",
+    "ImageState",
+    "image_input_problems",
+    "replacement_deletes_first",
+]
 
 # The contract's enum for from-url's `decompress` (standard library only: an offline
 # check must not load pydantic for it; tests hold it equal to models.Decompress).
@@ -94,6 +100,16 @@ def image_input_problems(url: object, filename: object, decompress: object) -> l
             )
         )
     return problems
+
+
+def replacement_deletes_first(old_filename: object, new_filename: object) -> bool:
+    """Whether a replacement must delete the old ISO before it downloads the new one.
+
+    The library holds one file per name: a new download of the same name would find
+    the old file there and adopt it, so the old one must go first. A new name (or one
+    not known yet) downloads first, and the old ISO goes after.
+    """
+    return isinstance(new_filename, str) and new_filename == old_filename
 
 
 def _filename_problem(filename: object) -> str | None:

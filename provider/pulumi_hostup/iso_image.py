@@ -24,7 +24,12 @@ from pulumi.dynamic import (
 )
 
 from hostup.errors import MountError
-from hostup.images import ImageEngine, ImageState, image_input_problems
+from hostup.images import (
+    ImageEngine,
+    ImageState,
+    image_input_problems,
+    replacement_deletes_first,
+)
 from hostup.rules import id_input_problem
 from hostup.runtime import Runtime
 
@@ -81,13 +86,11 @@ class VpsIsoImageProvider(HostupProvider[ImageEngine]):
             if is_unknown(news.get(key)) or news.get(key) != olds.get(key)
         ]
         replaces = [key for key in changed if key != ACCOUNT_KEY]
-        same_name = not is_unknown(news.get("filename")) and news.get("filename") == olds.get(
-            "filename"
-        )
+        first = replacement_deletes_first(olds.get("filename"), news.get("filename"))
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            delete_before_replace=bool(replaces) and same_name,
+            delete_before_replace=bool(replaces) and first,
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:

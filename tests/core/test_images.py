@@ -12,7 +12,7 @@ import pytest
 
 from harness.scripted_api import FakeClock
 from hostup.errors import MountError
-from hostup.images import DECOMPRESS, ImageEngine, image_input_problems
+from hostup.images import DECOMPRESS, ImageEngine, image_input_problems, replacement_deletes_first
 from hostup.models import DECOMPRESS_VALUES
 from hostup.runtime import Runtime
 from hostup.settings import Settings
@@ -208,3 +208,11 @@ def test_delete_passes_on_the_apis_refusal_for_another_vps(
     with pytest.raises(MountError, match=r"refused to delete ISO .*build-1/ide3.*still mounted"):
         engine.ensure_deleted(VPS, state.iso_id)
     assert FILE in library(sim)
+
+
+def test_a_replacement_deletes_first_only_when_the_file_name_stays() -> None:
+    """The library holds one file per name (every front-end's diff asks this rule)."""
+    assert replacement_deletes_first("a.iso", "a.iso") is True
+    assert replacement_deletes_first("a.iso", "b.iso") is False
+    assert replacement_deletes_first("a.iso", None) is False  # not known yet
+    assert replacement_deletes_first(None, None) is False

@@ -8,6 +8,8 @@
   fixtures (registered by tests/conftest.py).
 - `hostup_stack`: a stack of VpsIsoMounts against the simulator, and what the engine's
   JSON output says.
+- `native`: the native provider through the real CLI: the YAML host, the plugin
+  packed and installed, YAML programs, and what the engine said of the native types.
 - `provider_host`: the real dynamic-provider host (`python -m pulumi.dynamic`) over gRPC.
 - `servers`: loopback servers: `hostup-sim` in its own process, a hostile HTTP server.
 - `processes`: stopping children, whole sessions, /proc readings, bounded waits.
