@@ -91,7 +91,7 @@ class DriveEngine:
             media = runtime.listing_unless_gone(
                 vps_id,
                 max_age=runtime.settings.listing_cache_seconds,
-                deadline=runtime.settings.operation_timeout,
+                deadline=runtime.operation_seconds(),
             )
         if media is None or device not in _slots(media):
             return None

@@ -228,7 +228,7 @@ class ImageEngine:
             media = runtime.listing_unless_gone(
                 vps_id,
                 max_age=runtime.settings.listing_cache_seconds,
-                deadline=runtime.settings.operation_timeout,
+                deadline=runtime.operation_seconds(),
             )
             image = media.find_available(iso_id) if media is not None else None
             return None if image is None else _state(vps_id, image, adopted)

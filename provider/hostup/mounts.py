@@ -151,7 +151,7 @@ class MountEngine:
             media = self.runtime.listing(
                 vps_id,
                 max_age=self.settings.listing_cache_seconds,
-                deadline=min(self.settings.operation_timeout, LIVE_CHECK_SECONDS),
+                deadline=min(self.runtime.operation_seconds(), LIVE_CHECK_SECONDS),
             )
         except NotFoundError as exc:
             if exc.code != "vps_not_found":
@@ -183,7 +183,7 @@ class MountEngine:
             media = self.runtime.listing_unless_gone(
                 vps_id,
                 max_age=self.settings.listing_cache_seconds,
-                deadline=self.settings.operation_timeout,
+                deadline=self.runtime.operation_seconds(),
             )
             if media is None:
                 return None
@@ -310,7 +310,7 @@ class MountEngine:
             # Its own budget (the update's is spent), capped by the configured deadline:
             # an update that must put the old ISO back ends within twice the deadline.
             restore = self.runtime.deadline(
-                "restoring the old ISO", min(RESTORE_SECONDS, self.settings.operation_timeout)
+                "restoring the old ISO", min(RESTORE_SECONDS, self.runtime.operation_seconds())
             )
             try:
                 self._mount(vps_id, old_iso, device, restore)

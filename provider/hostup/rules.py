@@ -48,6 +48,7 @@ class Wording:
     raise_timeout: str = "raise the operation timeout (HOSTUP_OPERATION_TIMEOUT)"
     set_key: str = "export HOSTUP_API_KEY=<key>"
     add_account: str = "add the account {name} and its API key to the accounts setting"
+    raise_call_timeout: str = "raise the timeout this call was given"
 
 
 _EXPECTED: Final[dict[str, str]] = {

@@ -15,9 +15,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from .errors import HostupError, MountError, NotFoundError
+from .errors import DeadlineExceededError, HostupError, MountError, NotFoundError
 from .listings import ListingCache
 from .rules import Wording, vps_not_found_message
 from .settings import Settings
@@ -38,6 +40,12 @@ CONFIRM_MAX_WAIT: Final = 4.0
 # of the requests fail, and one `pulumi up` of 20 mounts makes ~100 calls
 # (tests/reliability/test_fault_matrix.py).
 MAX_ATTEMPTS_PER_CALL: Final = 20
+
+
+# The time budget of the operations a front-end call starts, when its engine gives one
+# (Pulumi's customTimeouts reach a native provider as the request's timeout). A
+# context variable: it follows the call into the thread that runs it, and no further.
+_TIME_BUDGET: ContextVar[float | None] = ContextVar("hostup_time_budget", default=None)
 
 
 def message_of(exc: BaseException) -> str:
@@ -117,10 +125,28 @@ class Runtime:
                 )
             return self._client
 
+    @contextmanager
+    def time_budget(self, seconds: float | None) -> Iterator[None]:
+        """Operations started inside get ``seconds`` instead of the operation timeout.
+
+        For a front-end whose engine times each call (Pulumi's ``customTimeouts``);
+        None or 0 (no timeout given) changes nothing.
+        """
+        token = _TIME_BUDGET.set(seconds if seconds and seconds > 0 else None)
+        try:
+            yield
+        finally:
+            _TIME_BUDGET.reset(token)
+
+    def operation_seconds(self) -> float:
+        """The budget of one operation: the call's time budget, else the operation timeout."""
+        return _TIME_BUDGET.get() or self.settings.operation_timeout
+
     def deadline(self, what: str, seconds: float | None = None) -> Deadline:
-        """A deadline of ``seconds`` (default: the operation timeout) for ``what``."""
-        budget = self.settings.operation_timeout if seconds is None else seconds
-        return Deadline(budget, what, self.wording, self.clock)
+        """A deadline of ``seconds`` (default: :meth:`operation_seconds`) for ``what``."""
+        budget = self.operation_seconds() if seconds is None else seconds
+        wording = replace(self.wording, raise_timeout=self.raise_hint())
+        return Deadline(budget, what, wording, self.clock)
 
     @contextmanager
     def writing(self, vps_id: str) -> Iterator[None]:
@@ -137,8 +163,16 @@ class Runtime:
             yield
         except MountError:
             raise
+        except DeadlineExceededError as exc:
+            raise MountError(f"could not {what}: {message_of(exc)} ({self.raise_hint()})") from None
         except HostupError as exc:
             raise MountError(f"could not {what}: {message_of(exc)}") from None
+
+    def raise_hint(self) -> str:
+        """How to give operations more time: the call's timeout when it set the budget."""
+        if _TIME_BUDGET.get():
+            return self.wording.raise_call_timeout
+        return self.wording.raise_timeout
 
     def listing(self, vps_id: str, *, deadline: float, max_age: float = 0.0) -> IsoMedia:
         """``vps_id``'s ISO listing, from the cache when younger than ``max_age``."""

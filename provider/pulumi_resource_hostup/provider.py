@@ -46,6 +46,7 @@ NATIVE_WORDING: Final = Wording(
         f"raise it with `pulumi config set hostup:{OPERATION_TIMEOUT.name} <seconds>` "
         "or the provider's operationTimeout"
     ),
+    raise_call_timeout="raise the resource's customTimeouts (create, update, delete)",
     set_key=(
         "run `pulumi config set --secret hostup:apiKey <key>`, give the provider an "
         "apiKey, or export HOSTUP_API_KEY"
@@ -149,10 +150,16 @@ class HostupNativeProvider(p.Provider):
             "VpsIsoMount, VpsIsoImage, VpsCdromDrive"
         )
 
-    async def _in_thread(self, urn: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def _in_thread(
+        self, urn: str, fn: Callable[..., T], *args: Any, budget: float = 0.0, **kwargs: Any
+    ) -> T:
+        """``fn`` in a worker thread; ``budget``: the request's timeout (customTimeouts)."""
         token = _CURRENT_URN.set(urn)
         try:
-            return await asyncio.to_thread(fn, *args, **kwargs)
+            if self._runtime is None or not budget:
+                return await asyncio.to_thread(fn, *args, **kwargs)
+            with self._runtime.time_budget(budget):  # the thread gets a copy of the context
+                return await asyncio.to_thread(fn, *args, **kwargs)
         finally:
             _CURRENT_URN.reset(token)
 
@@ -188,7 +195,7 @@ class HostupNativeProvider(p.Provider):
         handler = self._handler(request.urn)
         news = plain_map(request.properties)
         id_, outputs = await self._in_thread(
-            request.urn, handler.create, news, preview=request.preview
+            request.urn, handler.create, news, preview=request.preview, budget=request.timeout
         )
         return p.CreateResponse(resource_id=id_, properties=property_map(outputs))
 
@@ -210,14 +217,16 @@ class HostupNativeProvider(p.Provider):
         handler = self._handler(request.urn)
         olds, news = plain_map(request.olds), plain_map(request.news)
         outputs = await self._in_thread(
-            request.urn, handler.update, olds, news, preview=request.preview
+            request.urn, handler.update, olds, news, preview=request.preview, budget=request.timeout
         )
         return p.UpdateResponse(properties=property_map(outputs))
 
     async def delete(self, request: p.DeleteRequest) -> None:
         handler = self._handler(request.urn)
         props = plain_map(request.properties)
-        await self._in_thread(request.urn, handler.delete, request.resource_id, props)
+        await self._in_thread(
+            request.urn, handler.delete, request.resource_id, props, budget=request.timeout
+        )
 
     # -- functions --
 

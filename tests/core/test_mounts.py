@@ -363,3 +363,28 @@ def test_confirm_gives_up_at_the_deadline_with_what_to_do(
     assert "REFRESH" in text
     assert "APPLY" in text
     assert 15.0 <= sum(fake_time.sleeps) <= 20.0  # it waited for most of the deadline
+
+
+def test_a_call_time_budget_replaces_the_operation_timeout_and_says_what_to_raise(
+    make_engine: Callable[..., MountEngine], sim: SimServer, fake_time: FakeClock
+) -> None:
+    # customTimeouts reach the native provider as the call's timeout: the core's
+    # waits must end within it, and the message must not send the user to a setting
+    # that did not set it.
+    sim.store.set_settings(sim.store.settings().model_copy(update={"listing_lag_reads": 10_000}))
+    engine = make_engine(operation_timeout=300.0)
+    engine.runtime.wording = Wording(raise_call_timeout="RAISE-CALL", raise_timeout="RAISE-SETTING")
+    with engine.runtime.time_budget(8.0), pytest.raises(MountError) as info:
+        engine.ensure_mounted(VPS, UBUNTU, "ide2")
+    assert 4.0 <= sum(fake_time.sleeps) <= 8.0  # the budget's 8 s, not the setting's 300
+    assert engine.runtime.operation_seconds() == 300.0  # the budget ended with the call
+    deadline = engine.runtime.deadline("x")
+    assert deadline.seconds == 300.0
+    with engine.runtime.time_budget(8.0):
+        budgeted = engine.runtime.deadline("y")
+    fake_time.sleep(9.0)
+    with pytest.raises(MountError, match="RAISE-CALL"):
+        budgeted.remaining()
+    with engine.runtime.time_budget(0.0):  # no timeout given: nothing changes
+        assert engine.runtime.operation_seconds() == 300.0
+    assert "did not show it" in str(info.value)

@@ -152,3 +152,28 @@ def test_a_hanging_api_fails_up_within_the_deadline_and_the_next_up_adopts(
     assert [c.operation for c in api_calls(sim)] == ["listVpsIsoMedia"]
     stack.destroy()
     assert VPS_WEB_1 not in mounted(sim)
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(180)
+def test_custom_timeouts_bound_a_create_on_a_hanging_api(
+    open_yaml: YamlFactory, sim: SimServer
+) -> None:
+    """customTimeouts, which the dynamic resource cannot take, set the create's deadline."""
+    stack = open_yaml(
+        {"web": mount(VPS_WEB_1, ISO_UBUNTU_2404, customTimeouts={"create": f"{DEADLINE:g}s"})}
+    )
+    # hostup:operationTimeout keeps its default (300 s): only customTimeouts can end it.
+    sim.store.set_faults(Faults(hang_rate=1.0, hang_seconds=60.0, apply_to="writes"))
+    failed = stack.up(check=False)
+    assert not failed.succeeded
+    assert failed.result.seconds < DEADLINE + 15, failed.result.seconds
+    errors = "\n".join(failed.diagnostics("error"))
+    assert f"did not finish within its {DEADLINE:g}s deadline" in errors, failed.describe()
+    assert "raise the resource's customTimeouts" in errors, failed.describe()
+    sim.store.set_faults(Faults())
+    sim.store.release_sleepers()
+    assert wait_for(lambda: mounted(sim).get(VPS_WEB_1) == {"ide2": ISO_UBUNTU_2404}, timeout=20)
+    stack.up()  # adopts the late mount
+    stack.destroy()
+    assert VPS_WEB_1 not in mounted(sim)
