@@ -43,6 +43,7 @@ __all__ = [
     "DECOMPRESS",
     "ImageEngine",
     "ImageState",
+    "image_id",
     "image_input_problems",
     "replacement_deletes_first",
 ]
@@ -100,6 +101,20 @@ def image_input_problems(url: object, filename: object, decompress: object) -> l
             )
         )
     return problems
+
+
+def image_id(id_: object, vps_id: object = None, iso_id: object = None) -> tuple[str, str]:
+    """``(vps_id, iso_id)`` of an image: from the state's values when both are there,
+    else from its ID ``{vps_id}/{iso_id}`` (an import or a state with no outputs).
+
+    Raises :class:`MountError` naming the ID when neither gives two safe ids.
+    """
+    if not (isinstance(vps_id, str) and vps_id and isinstance(iso_id, str) and iso_id):
+        vps_id, _, iso_id = (id_ if isinstance(id_, str) else "").rpartition("/")
+    for problem in (id_input_problem("vps_id", vps_id), id_input_problem("iso_id", iso_id)):
+        if problem:
+            raise MountError(f"resource id {str(id_)[:80]!r} is not <vps_id>/<iso_id>: {problem}")
+    return str(vps_id), str(iso_id)
 
 
 def replacement_deletes_first(old_filename: object, new_filename: object) -> bool:

@@ -27,6 +27,7 @@ from hostup.errors import MountError
 from hostup.images import (
     ImageEngine,
     ImageState,
+    image_id,
     image_input_problems,
     replacement_deletes_first,
 )
@@ -204,13 +205,7 @@ def _required(props: Mapping[str, Any], key: str) -> str:
 
 def _parse_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
     """vps_id and iso_id from the state, else from the ID alone (``{vps_id}/{iso_id}``)."""
-    vps_id, iso_id = props.get("vps_id"), props.get("iso_id")
-    if not (isinstance(vps_id, str) and vps_id and isinstance(iso_id, str) and iso_id):
-        vps_id, _, iso_id = (id_ or "").rpartition("/")
-    for problem in (id_input_problem("vps_id", vps_id), id_input_problem("iso_id", iso_id)):
-        if problem:
-            raise MountError(f"resource id {id_!r} is not <vps_id>/<iso_id>: {problem}")
-    return str(vps_id), str(iso_id)
+    return image_id(id_, props.get("vps_id"), props.get("iso_id"))
 
 
 def _outputs(props: Mapping[str, Any], state: ImageState) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from hostup.contract import DEFAULT_DEVICE
 from hostup.drives import DriveEngine, DriveState
@@ -19,6 +19,7 @@ from hostup.errors import MountError
 from hostup.images import (
     ImageEngine,
     ImageState,
+    image_id,
     image_input_problems,
     replacement_deletes_first,
 )
@@ -307,15 +308,7 @@ def _required(props: Mapping[str, Any], key: str) -> str:
 
 def _image_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
     """``(vps_id, iso_id)`` from the state, else from the ID (``{vpsId}/{isoId}``)."""
-    vps_id, iso_id = props.get("vpsId"), props.get("isoId")
-    if not (isinstance(vps_id, str) and vps_id and isinstance(iso_id, str) and iso_id):
-        vps_id, _, iso_id = (id_ or "").rpartition("/")
-    fields: tuple[Literal["vps_id", "iso_id"], ...] = ("vps_id", "iso_id")
-    for name, value in zip(fields, (vps_id, iso_id), strict=True):
-        problem = id_input_problem(name, value)
-        if problem:
-            raise MountError(f"resource id {id_!r} is not <vpsId>/<isoId>: {problem}")
-    return str(vps_id), str(iso_id)
+    return image_id(id_, props.get("vpsId"), props.get("isoId"))
 
 
 def _image_outputs(props: Mapping[str, Any], state: ImageState) -> Props:

@@ -14,7 +14,7 @@ from typing import Any
 from tf.types import Unknown
 
 from hostup.errors import MountError
-from hostup.images import DECOMPRESS, ImageState, image_input_problems
+from hostup.images import DECOMPRESS, ImageState, image_id, image_input_problems
 from hostup.rules import Problem, id_input_problem
 
 from ._framework import ResourceBase, State, add_problems, full_state, known, reporting
@@ -145,10 +145,4 @@ def _required(state: State, key: str) -> str:
 
 
 def _parse_id(state: State) -> tuple[str, str]:
-    vps_id, iso_id = state.get("vps_id"), state.get("iso_id")
-    if not (isinstance(vps_id, str) and vps_id and isinstance(iso_id, str) and iso_id):
-        vps_id, _, iso_id = str(state.get("id") or "").rpartition("/")
-    for problem in (id_input_problem("vps_id", vps_id), id_input_problem("iso_id", iso_id)):
-        if problem:
-            raise MountError(f"resource id {state.get('id')!r} is not <vps_id>/<iso_id>: {problem}")
-    return str(vps_id), str(iso_id)
+    return image_id(state.get("id"), state.get("vps_id"), state.get("iso_id"))

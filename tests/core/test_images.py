@@ -12,7 +12,13 @@ import pytest
 
 from harness.scripted_api import FakeClock
 from hostup.errors import MountError
-from hostup.images import DECOMPRESS, ImageEngine, image_input_problems, replacement_deletes_first
+from hostup.images import (
+    DECOMPRESS,
+    ImageEngine,
+    image_id,
+    image_input_problems,
+    replacement_deletes_first,
+)
 from hostup.models import DECOMPRESS_VALUES
 from hostup.runtime import Runtime
 from hostup.settings import Settings
@@ -216,3 +222,23 @@ def test_a_replacement_deletes_first_only_when_the_file_name_stays() -> None:
     assert replacement_deletes_first("a.iso", "b.iso") is False
     assert replacement_deletes_first("a.iso", None) is False  # not known yet
     assert replacement_deletes_first(None, None) is False
+
+
+@pytest.mark.parametrize(
+    ("id_", "vps_id", "iso_id", "expected"),
+    [
+        ("ignored", VPS, "iso_1", (VPS, "iso_1")),  # the state's values win
+        (f"{VPS}/iso_2", None, None, (VPS, "iso_2")),  # an import: the ID alone
+        (f"{VPS}/iso_3", VPS, "", (VPS, "iso_3")),  # a half-empty state: the ID
+    ],
+)
+def test_image_id_from_the_state_else_the_id(
+    id_: str, vps_id: str | None, iso_id: str | None, expected: tuple[str, str]
+) -> None:
+    assert image_id(id_, vps_id, iso_id) == expected
+
+
+@pytest.mark.parametrize("id_", ["", "iso_only", f"{VPS}/", "a/../b", None])
+def test_image_id_refuses_what_is_not_two_safe_ids(id_: str | None) -> None:
+    with pytest.raises(MountError, match="is not <vps_id>/<iso_id>"):
+        image_id(id_)
