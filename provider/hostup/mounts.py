@@ -23,8 +23,9 @@ Promises, whatever the front-end (shared/DESIGN.md, "The resource"):
   this run *mounted* unmounts it and ends the claim (in a real run that cannot be
   another resource's mount, unless someone ejected it out of band just before). A
   read that finds the drive no longer holding the claimed ISO ends the claim too.
-- Each operation ends within ``operation_timeout`` (retries, polling and the
-  confirming re-reads included); writes to one VPS are serialized per process;
+- Each operation ends within ``operation_timeout``, or the call's time budget
+  (:meth:`Runtime.time_budget`), retries, polling and the confirming re-reads
+  included; writes to one VPS are serialized per process;
   listings are shared for ``listing_cache_seconds`` and dropped before each write.
 - Every error raised is a :class:`MountError` whose text says what to do next.
 
