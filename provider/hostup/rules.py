@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 from .contract import DEFAULT_DEVICE, device_problem, path_segment_problem
+from .errors import MountError
 
 if TYPE_CHECKING:
     from .models import IsoMedia, MountedMedia
@@ -21,6 +22,7 @@ __all__ = [
     "Problem",
     "Wording",
     "device_input_problem",
+    "drive_id",
     "holds",
     "id_input_problem",
     "mount_problems",
@@ -89,6 +91,20 @@ def parse_mount_id(id_: object) -> tuple[str, str]:
         if problem:
             raise ValueError(f"resource id {text[:80]!r}: {problem}")
     return vps_id, device
+
+
+def drive_id(id_: object, vps_id: object = None, device: object = None) -> tuple[str, str]:
+    """``(vps_id, device)`` of a mount or drive: from the state's values when both are
+    there, else from its ID ``{vps_id}/{device}`` (an import, a state with no outputs).
+
+    Raises :class:`~hostup.errors.MountError` saying what is wrong with the ID.
+    """
+    if isinstance(vps_id, str) and vps_id and isinstance(device, str) and device:
+        id_ = f"{vps_id}/{device}"
+    try:
+        return parse_mount_id(id_)
+    except ValueError as exc:
+        raise MountError(str(exc)) from None
 
 
 def holds(current: MountedMedia | None, iso_id: str | None) -> bool:

@@ -19,7 +19,7 @@ from pulumi.output import Unknown
 
 from hostup.accounts import ACCOUNTS, Accounts, account_name_problem
 from hostup.errors import MountError
-from hostup.rules import Wording, parse_mount_id
+from hostup.rules import Wording, drive_id
 from hostup.runtime import Runtime
 from hostup.settings import OPERATION_TIMEOUT, Setting, Settings
 
@@ -103,13 +103,7 @@ def drive_from_state(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
 
     A :class:`MountError` says what is wrong with an ID that is not one.
     """
-    vps_id, device = props.get("vps_id"), props.get("device")
-    if isinstance(vps_id, str) and vps_id and isinstance(device, str) and device:
-        id_ = f"{vps_id}/{device}"
-    try:
-        return parse_mount_id(id_)
-    except ValueError as exc:
-        raise MountError(str(exc)) from None
+    return drive_id(id_, props.get("vps_id"), props.get("device"))
 
 
 def unknown_property_failures(

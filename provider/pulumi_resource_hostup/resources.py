@@ -24,7 +24,7 @@ from hostup.images import (
     replacement_deletes_first,
 )
 from hostup.mounts import MountEngine, MountState
-from hostup.rules import Problem, device_input_problem, id_input_problem, parse_mount_id
+from hostup.rules import Problem, device_input_problem, drive_id, id_input_problem
 
 from .values import UNKNOWN, is_unknown
 
@@ -191,13 +191,7 @@ class MountHandler:
 
 def _drive(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
     """``(vps_id, device)`` from the state, else from the ID (``{vpsId}/{device}``)."""
-    vps_id, device = props.get("vpsId"), props.get("device")
-    if isinstance(vps_id, str) and vps_id and isinstance(device, str) and device:
-        id_ = f"{vps_id}/{device}"
-    try:
-        return parse_mount_id(id_)
-    except ValueError as exc:
-        raise MountError(str(exc)) from None
+    return drive_id(id_, props.get("vpsId"), props.get("device"))
 
 
 def _mount_identity(props: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from tf.types import Unknown
 
-from hostup.errors import HostupError, MountError
-from hostup.rules import Problem, Wording, parse_mount_id
+from hostup.errors import HostupError
+from hostup.rules import Problem, Wording, drive_id
 from hostup.settings import OPERATION_TIMEOUT
 
 if TYPE_CHECKING:
@@ -112,12 +112,7 @@ def full_state(names: Iterable[str], values: Mapping[str, Any]) -> State:
 
 def drive_from_state(state: Mapping[str, Any]) -> tuple[str, str]:
     """``(vps_id, device)`` from the state, else from its ``id`` (``{vps_id}/{device}``)."""
-    vps_id, device = state.get("vps_id"), state.get("device")
-    id_ = f"{vps_id}/{device}" if vps_id and device else state.get("id")
-    try:
-        return parse_mount_id(id_)
-    except ValueError as exc:
-        raise MountError(str(exc)) from None
+    return drive_id(state.get("id"), state.get("vps_id"), state.get("device"))
 
 
 class ResourceBase:

@@ -18,7 +18,7 @@ from hostup.errors import MountError
 from hostup.images import ImageEngine
 from hostup.models import IsoMedia
 from hostup.mounts import MountEngine
-from hostup.rules import Wording
+from hostup.rules import Wording, drive_id
 from hostup.runtime import Runtime
 from hostup.settings import Settings
 from hostup_sim import world
@@ -388,3 +388,23 @@ def test_a_call_time_budget_replaces_the_operation_timeout_and_says_what_to_rais
     with engine.runtime.time_budget(0.0):  # no timeout given: nothing changes
         assert engine.runtime.operation_seconds() == 300.0
     assert "did not show it" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("id_", "vps_id", "device", "expected"),
+    [
+        ("ignored", VPS, "ide3", (VPS, "ide3")),  # the state's values win
+        (f"{VPS}/ide1", None, None, (VPS, "ide1")),  # an import: the ID alone
+        (f"{VPS}/ide2", VPS, "", (VPS, "ide2")),  # a half-empty state: the ID
+    ],
+)
+def test_drive_id_from_the_state_else_the_id(
+    id_: str, vps_id: str | None, device: str | None, expected: tuple[str, str]
+) -> None:
+    assert drive_id(id_, vps_id, device) == expected
+
+
+@pytest.mark.parametrize("id_", ["", "ide2", f"{VPS}/ide9", "a/../b/ide2", None])
+def test_drive_id_refuses_what_is_not_a_vps_and_a_device(id_: str | None) -> None:
+    with pytest.raises(MountError, match="resource id"):
+        drive_id(id_)
