@@ -36,7 +36,7 @@ from engine import CREATE_ISO, DESTROY, PREVIEW, UP, BenchStack, Simulator, moun
 from run import machine
 
 from harness.native import MOUNT, locate_yaml_bin_dir, pack_plugin, plugin_version
-from harness.pulumi_cli import build_env, locate_bin_dir, python_virtualenv, run_pulumi
+from harness.pulumi_cli import build_env, locate_bin_dir, run_pulumi, sdk_virtualenv
 from harness.pulumi_cli import write_stack_config as write_config
 from hostup_sim import world
 
@@ -66,7 +66,7 @@ class NativeStack:
             project = yaml.safe_load((self.project / "Pulumi.yaml").read_text())
             project["runtime"] = {
                 "name": "python",
-                "options": {"virtualenv": str(python_virtualenv())},
+                "options": {"virtualenv": str(sdk_virtualenv())},
             }
             (self.project / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
         else:

@@ -98,6 +98,16 @@ def python_virtualenv() -> Path:
     return venv
 
 
+def sdk_virtualenv() -> Path:
+    """The virtualenv with the native provider's generated Python SDK (scripts/setup.sh
+    makes it): apart from :func:`python_virtualenv`, whose programs must not ask the
+    engine for the hostup plugin that the SDK's pulumi-plugin.json names."""
+    venv = REPO_ROOT / ".venv-sdk"
+    if not (venv / "bin" / "python").exists():
+        raise RuntimeError(f"no SDK virtualenv: run scripts/setup.sh to create {venv}")
+    return venv
+
+
 def build_env(
     bin_dir: Path,
     backend_dir: Path,

@@ -13,7 +13,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from harness.hostup_stack import HostupStack, api_calls, mounted, writes
-from harness.pulumi_cli import REPO_ROOT, PulumiSandbox, python_virtualenv
+from harness.pulumi_cli import REPO_ROOT, PulumiSandbox, sdk_virtualenv
 from hostup_sim.server import SimServer
 from hostup_sim.world import (
     ISO_ALPINE_320,
@@ -44,7 +44,7 @@ def test_sdk_directory_is_what_the_schema_generates() -> None:
 
 
 def test_python_sdk_installs_beside_the_dynamic_package() -> None:
-    python = python_virtualenv() / "bin" / "python"
+    python = sdk_virtualenv() / "bin" / "python"
     code = (
         "import pulumi_hostup, pulumi_hostup_native, pulumi_hostup.iso_mount as m;"
         "print(m.VpsIsoMountProvider.__module__, pulumi_hostup_native.VpsIsoMount.__module__)"
@@ -77,7 +77,7 @@ def copy_python_program(root: Path) -> Path:
     dest = root / "python-sdk"
     shutil.copytree(Path(__file__).parent / "programs" / "python-sdk", dest)
     project = yaml.safe_load((dest / "Pulumi.yaml").read_text())
-    project["runtime"]["options"] = {"virtualenv": str(python_virtualenv())}
+    project["runtime"]["options"] = {"virtualenv": str(sdk_virtualenv())}
     (dest / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
     return dest
 
