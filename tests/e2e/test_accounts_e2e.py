@@ -123,13 +123,15 @@ def test_an_unknown_account_fails_preview_at_check(stack: HostupStack, sim: SimS
     text = preview.result.stdout + preview.result.stderr
     assert "account 'nobody' is not in hostup:accounts (configured: agency)" in text
     assert "pulumi config set --secret --path 'hostup:accounts.nobody.apiKey'" in text
-    # The look-ups read through "agency" and the demo mount's check through hostup:apiKey;
-    # nothing was asked for the mount that names "nobody" (the look-up's read is all).
-    assert sorted((c.operation, c.vps_id, c.key_id) for c in api_calls(sim)) == sorted(
-        [
-            ("listVps", None, KEY_ID_OTHER),
-            ("listVpsIsoMedia", VPS_OTHER_WEB_1, KEY_ID_OTHER),
-            ("listVpsIsoMedia", VPS_WEB_1, KEY_ID_DEMO),
-        ]
-    )
+    # The look-ups read through "agency"; nothing was asked for the mount that names
+    # "nobody" (the look-up's read of its VPS is all). The demo mount's check reads through
+    # hostup:apiKey only if the engine reaches it before the failed check stops the preview,
+    # so that read may or may not be there (CI saw both).
+    calls = sorted((c.operation, c.vps_id, c.key_id) for c in api_calls(sim))
+    looked_up = [
+        ("listVps", None, KEY_ID_OTHER),
+        ("listVpsIsoMedia", VPS_OTHER_WEB_1, KEY_ID_OTHER),
+    ]
+    demo_check = ("listVpsIsoMedia", VPS_WEB_1, KEY_ID_DEMO)
+    assert calls in (sorted(looked_up), sorted([*looked_up, demo_check]))
     assert writes(sim) == []
