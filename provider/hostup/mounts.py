@@ -87,6 +87,11 @@ class MountState:
     boot_order: dict[str, Any] | None
     adopted: bool | None
     """True: found mounted and taken over, not mounted by us. None: not known."""
+    owned_iso_id: str
+    """The ISO this resource mounted, adopted or imported: the only one its delete
+    unmounts. A read that finds another ISO on the device changes ``iso_id`` (drift,
+    which the next update repairs), never this, so a refresh before a delete cannot
+    turn an ISO someone else put there into ours."""
 
     @property
     def id(self) -> str:
@@ -175,10 +180,19 @@ class MountEngine:
 
     # -- read --
 
-    def read(self, vps_id: str, device: str, *, adopted: bool | None = None) -> MountState | None:
+    def read(
+        self,
+        vps_id: str,
+        device: str,
+        *,
+        adopted: bool | None = None,
+        owned_iso: str | None = None,
+    ) -> MountState | None:
         """What ``device`` holds now (one listing read, shared per VPS); None when gone.
 
-        ``adopted`` is carried over from the caller's state: a read cannot tell.
+        ``adopted`` and ``owned_iso`` (see :func:`hostup.rules.owned_iso`) are carried
+        over from the caller's state: a read cannot tell. Without ``owned_iso`` (an
+        import) the ISO found becomes the resource's.
         """
         with self.runtime.user_errors(f"read {vps_id}/{device}"):
             media = self.runtime.listing_unless_gone(
@@ -193,7 +207,7 @@ class MountEngine:
             self._release_claim_unless_held(vps_id, device, held)
             if held is None:
                 return None
-            return _state(vps_id, held, device, media, adopted)
+            return _state(vps_id, held, device, media, adopted, owned_iso or held)
 
     # -- create and update --
 
@@ -240,7 +254,7 @@ class MountEngine:
                     adopted = False
                 with self._claims_lock:
                     self._claims[(vps_id, device)] = _Claim(iso_id, adopted=adopted is True)
-                return _state(vps_id, iso_id, device, media, adopted)
+                return _state(vps_id, iso_id, device, media, adopted, iso_id)
 
     def _why_not(
         self, media: IsoMedia, vps_id: str, iso_id: str, device: str, previous_iso: str | None
@@ -331,6 +345,9 @@ class MountEngine:
     def ensure_unmounted(self, vps_id: str, device: str, iso_id: str | None) -> None:
         """Unmount ``iso_id`` from ``device`` if it is there and no one else claims it.
 
+        ``iso_id``: the ISO the resource owns (:func:`hostup.rules.owned_iso` of its
+        state), not the one a refresh last saw there.
+
         Done without a write when the VPS is gone or the device empty. Another ISO
         on the device, or a drive that another resource claimed in this run, is left
         alone with a warning.
@@ -408,7 +425,7 @@ class MountEngine:
 
 
 def _state(
-    vps_id: str, iso_id: str, device: str, media: IsoMedia, adopted: bool | None
+    vps_id: str, iso_id: str, device: str, media: IsoMedia, adopted: bool | None, owned_iso: str
 ) -> MountState:
     image = media.find_available(iso_id)
     return MountState(
@@ -420,4 +437,5 @@ def _state(
         iso_size_gb=image.size_gb if image else None,
         boot_order=dict(media.boot_order) if media.boot_order is not None else None,
         adopted=adopted,
+        owned_iso_id=owned_iso,
     )

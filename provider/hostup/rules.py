@@ -26,6 +26,7 @@ __all__ = [
     "holds",
     "id_input_problem",
     "mount_problems",
+    "owned_iso",
     "parse_mount_id",
 ]
 
@@ -105,6 +106,17 @@ def drive_id(id_: object, vps_id: object = None, device: object = None) -> tuple
         return parse_mount_id(id_)
     except ValueError as exc:
         raise MountError(str(exc)) from None
+
+
+def owned_iso(owned_iso_id: object, iso_id: object) -> str | None:
+    """The ISO a mount's state says the resource owns: its ``owned_iso_id``, else (a
+    state written before that output existed) its ``iso_id``; None when neither is a
+    string. Deletes unmount only this ISO, and reads carry it over unchanged.
+    """
+    for value in (owned_iso_id, iso_id):
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def holds(current: MountedMedia | None, iso_id: str | None) -> bool:

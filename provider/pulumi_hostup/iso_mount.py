@@ -30,7 +30,7 @@ from pulumi.dynamic import (
 from hostup.contract import DEFAULT_DEVICE
 from hostup.errors import MountError
 from hostup.mounts import MountEngine, MountState
-from hostup.rules import device_input_problem, id_input_problem
+from hostup.rules import device_input_problem, id_input_problem, owned_iso
 from hostup.runtime import Runtime
 
 from ._dynamic import (
@@ -50,7 +50,14 @@ MODULE: Final = "hostup"  # with TYPE_NAME: pulumi-python:dynamic/hostup:VpsIsoM
 
 INPUTS: Final = ("vps_id", "iso_id", "device")
 _ID_INPUTS: Final[tuple[Literal["vps_id", "iso_id"], ...]] = ("vps_id", "iso_id")
-OUTPUTS: Final = ("iso_name", "iso_display_name", "iso_size_gb", "boot_order", "adopted")
+OUTPUTS: Final = (
+    "iso_name",
+    "iso_display_name",
+    "iso_size_gb",
+    "boot_order",
+    "adopted",
+    "owned_iso_id",
+)
 # vps_id and device are the identity (the ID is "{vps_id}/{device}"); iso_id is not.
 REPLACE_ON: Final = ("vps_id", "device")
 # The error users of 0.1 catch; the core raises it under its own name.
@@ -136,9 +143,17 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
         return CreateResult(state.id, _outputs(state, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """One listing read (shared per VPS within a run); gone -> ``ReadResult(None, {})``."""
+        """One listing read (shared per VPS within a run); gone -> ``ReadResult(None, {})``.
+
+        Another ISO on the device shows as a new ``iso_id``; ``owned_iso_id`` stays.
+        """
         vps_id, device = drive_from_state(id_, props)
-        state = self.engine(account_of(props)).read(vps_id, device, adopted=props.get("adopted"))
+        state = self.engine(account_of(props)).read(
+            vps_id,
+            device,
+            adopted=props.get("adopted"),
+            owned_iso=owned_iso(props.get("owned_iso_id"), props.get("iso_id")),
+        )
         if state is None:
             return ReadResult(None, {})
         outs = _outputs(state, props)
@@ -157,9 +172,12 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
         return UpdateResult(_outputs(state, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Unmount only the ISO this resource recorded; VPS gone or device empty is done."""
+        """Unmount only the ISO this resource owns (not one a refresh found there since);
+        VPS gone or device empty is done."""
         vps_id, device = drive_from_state(id_, props)
-        self.engine(account_of(props)).ensure_unmounted(vps_id, device, _input(props, "iso_id"))
+        self.engine(account_of(props)).ensure_unmounted(
+            vps_id, device, owned_iso(props.get("owned_iso_id"), props.get("iso_id"))
+        )
 
 
 # -- the resource ---------------------------------------------------------------------
@@ -199,6 +217,10 @@ class VpsIsoMount(pulumi.dynamic.Resource, module=MODULE, name=TYPE_NAME):
     """True when create found this ISO already on the device and took it over (no mount
     request); False when this resource mounted it; None in states written before 0.2.
     Adopted or not, the mount is this resource's: destroy unmounts it."""
+    owned_iso_id: pulumi.Output[str | None]
+    """The ISO this resource mounted, adopted or imported: the only one destroy unmounts.
+    A refresh that finds another ISO on the device changes ``iso_id``, not this, and
+    destroy leaves that ISO alone. None in older states, where ``iso_id`` counts."""
 
     def __init__(
         self,
@@ -262,4 +284,5 @@ def _outputs(state: MountState, props: Mapping[str, Any]) -> dict[str, Any]:
         "iso_size_gb": state.iso_size_gb,
         "boot_order": state.boot_order,
         "adopted": state.adopted,
+        "owned_iso_id": state.owned_iso_id,
     }

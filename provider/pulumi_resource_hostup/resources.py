@@ -24,7 +24,7 @@ from hostup.images import (
     replacement_deletes_first,
 )
 from hostup.mounts import MountEngine, MountState
-from hostup.rules import Problem, device_input_problem, drive_id, id_input_problem
+from hostup.rules import Problem, device_input_problem, drive_id, id_input_problem, owned_iso
 
 from .values import UNKNOWN, is_unknown
 
@@ -108,7 +108,14 @@ class MountHandler:
 
     TOKEN: Final = "hostup:index:VpsIsoMount"  # noqa: S105  # a type token, not a secret
     INPUTS: Final = ("vpsId", "isoId", "device")
-    OUTPUTS: Final = ("isoName", "isoDisplayName", "isoSizeGb", "bootOrder", "adopted")
+    OUTPUTS: Final = (
+        "isoName",
+        "isoDisplayName",
+        "isoSizeGb",
+        "bootOrder",
+        "adopted",
+        "ownedIsoId",
+    )
     REPLACE_ON: Final = ("vpsId", "device")  # the identity: the ID is "{vpsId}/{device}"
 
     def __init__(self, engine: MountEngine) -> None:
@@ -162,7 +169,9 @@ class MountHandler:
         importing = not props and not inputs
         vps_id, device = _drive(id_, props)
         adopted = True if importing else props.get("adopted")
-        state = self.engine.read(vps_id, device, adopted=adopted)
+        # An import owns what it finds; a refresh keeps what the state owns.
+        owned = None if importing else owned_iso(props.get("ownedIsoId"), props.get("isoId"))
+        state = self.engine.read(vps_id, device, adopted=adopted, owned_iso=owned)
         if state is None:
             if importing:
                 raise _import_refused(
@@ -183,10 +192,11 @@ class MountHandler:
         return _mount_outputs(state)
 
     def delete(self, id_: str, props: Props) -> None:
-        """Unmount only the ISO this resource recorded; VPS gone or device empty is done."""
+        """Unmount only the ISO this resource owns (not one a refresh found there since);
+        VPS gone or device empty is done."""
         vps_id, device = _drive(id_, props)
-        iso_id = props.get("isoId")
-        self.engine.ensure_unmounted(vps_id, device, iso_id if isinstance(iso_id, str) else None)
+        owned = owned_iso(props.get("ownedIsoId"), props.get("isoId"))
+        self.engine.ensure_unmounted(vps_id, device, owned)
 
 
 def _drive(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
@@ -218,6 +228,7 @@ def _mount_outputs(state: MountState) -> Props:
         "isoSizeGb": state.iso_size_gb,
         "bootOrder": state.boot_order,
         "adopted": state.adopted,
+        "ownedIsoId": state.owned_iso_id,
     }
 
 

@@ -150,7 +150,8 @@ class ResourceBase:
     def upgrade(self, ctx: Any, version: int, old: State) -> State | None:
         """States of an older schema version: keep what this one knows (no default warning).
 
-        Version 0 is the only one so far; a state from a newer provider is refused.
+        Attributes added since come back null (a resource overrides this to fill them);
+        a state from a newer provider is refused.
         """
         if version > self.VERSION:
             ctx.diagnostics.add_error(

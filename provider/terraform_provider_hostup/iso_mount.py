@@ -9,6 +9,7 @@ mount), read (gone -> dropped from state), update (remount, with rollback), dele
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Final
 
@@ -17,7 +18,13 @@ from tf.types import Unknown
 from hostup.contract import DEFAULT_DEVICE, DEVICES
 from hostup.errors import MountError
 from hostup.mounts import MountState
-from hostup.rules import Problem, device_input_problem, id_input_problem, parse_mount_id
+from hostup.rules import (
+    Problem,
+    device_input_problem,
+    id_input_problem,
+    owned_iso,
+    parse_mount_id,
+)
 
 from ._framework import (
     ResourceBase,
@@ -33,7 +40,14 @@ from ._framework import (
 __all__ = ["VpsIsoMount", "mount_input_problems"]
 
 # What an ISO change makes unknown until apply (the listing tells them afterwards).
-ISO_OUTPUTS: Final = ("iso_name", "iso_display_name", "iso_size_gb", "boot_order", "adopted")
+ISO_OUTPUTS: Final = (
+    "iso_name",
+    "iso_display_name",
+    "iso_size_gb",
+    "boot_order",
+    "adopted",
+    "owned_iso_id",
+)
 
 
 def mount_input_problems(config: dict[str, Any]) -> list[Problem]:
@@ -55,7 +69,7 @@ class VpsIsoMount(ResourceBase):
     """``hostup_vps_iso_mount``. ID ``{vps_id}/{device}``."""
 
     NAME = "vps_iso_mount"
-    VERSION = 0
+    VERSION = 1  # 1: owned_iso_id
 
     @classmethod
     def schema_attributes(cls) -> list[Any]:
@@ -109,7 +123,22 @@ class VpsIsoMount(ResourceBase):
                 "Either way the mount is this resource's: destroy unmounts it.",
                 computed=True,
             ),
+            Attribute(
+                "owned_iso_id",
+                String(),
+                description="The ISO this resource mounted, adopted or imported: the only one "
+                "destroy unmounts. A refresh that finds another ISO on the device changes "
+                "`iso_id`, not this, and destroy leaves that ISO alone.",
+                computed=True,
+            ),
         ]
+
+    def upgrade(self, ctx: Any, version: int, old: State) -> State | None:
+        """Version 0 had no ``owned_iso_id``: its ``iso_id`` is what it owned."""
+        state = super().upgrade(ctx, version, old)
+        if state is not None and version < 1 and state.get("owned_iso_id") is None:
+            state["owned_iso_id"] = owned_iso(None, state.get("iso_id"))
+        return state
 
     # -- validate and plan: offline --
 
@@ -131,8 +160,7 @@ class VpsIsoMount(ResourceBase):
 
     def read(self, ctx: Any, current: State) -> State | None:
         with reporting(ctx.diagnostics, "read the mount"):
-            vps_id, device = drive_from_state(current)
-            found = self.provider.mounts().read(vps_id, device, adopted=current.get("adopted"))
+            found = self._read(current)
             return None if found is None else self._state(found)
         return current  # an error keeps the state as it was
 
@@ -147,12 +175,13 @@ class VpsIsoMount(ResourceBase):
                 adopted=current.get("adopted"),
             )
             return self._state(state)
-        return self._after_failure(current)
+        return self._after_failure(current, planned.get("iso_id"))
 
     def delete(self, ctx: Any, current: State) -> State | None:
         with reporting(ctx.diagnostics, "unmount"):
             vps_id, device = drive_from_state(current)
-            self.provider.mounts().ensure_unmounted(vps_id, device, current.get("iso_id"))
+            owned = owned_iso(current.get("owned_iso_id"), current.get("iso_id"))
+            self.provider.mounts().ensure_unmounted(vps_id, device, owned)
             return None
         return current  # not unmounted: it stays in state
 
@@ -174,16 +203,31 @@ class VpsIsoMount(ResourceBase):
 
     # -- helpers --
 
-    def _after_failure(self, current: State) -> State:
+    def _after_failure(self, current: State, new_iso: object) -> State:
         """After a failed remount, what the device holds now (the engine put the old ISO
-        back if it could); the prior state if even that read fails."""
+        back if it could; if the new one is there, this resource mounted it, so owns it);
+        the prior state if even that read fails."""
         try:
-            vps_id, device = drive_from_state(current)
+            vps_id, _ = drive_from_state(current)
             self.provider.mounts().runtime.listings.invalidate(vps_id)
-            found = self.provider.mounts().read(vps_id, device, adopted=current.get("adopted"))
+            found = self._read(current)
         except Exception:
             return current
-        return current if found is None else self._state(found)
+        if found is None:
+            return current
+        if found.iso_id == new_iso:
+            found = dataclasses.replace(found, owned_iso_id=found.iso_id)
+        return self._state(found)
+
+    def _read(self, current: State) -> MountState | None:
+        """A refresh of ``current``: what the device holds now, the ownership carried over."""
+        vps_id, device = drive_from_state(current)
+        return self.provider.mounts().read(
+            vps_id,
+            device,
+            adopted=current.get("adopted"),
+            owned_iso=owned_iso(current.get("owned_iso_id"), current.get("iso_id")),
+        )
 
     def _state(self, state: MountState) -> State:
         boot_order = state.boot_order
@@ -200,6 +244,7 @@ class VpsIsoMount(ResourceBase):
                 # NormalizedJson encodes it; a round trip makes it plain JSON data.
                 "boot_order": None if boot_order is None else json.loads(json.dumps(boot_order)),
                 "adopted": state.adopted,
+                "owned_iso_id": state.owned_iso_id,
             },
         )
 

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * An ISO mounted on a CD/DVD device of a Hostup VPS. ID: `{vpsId}/{device}`. Create adopts the same ISO already on the device (no request) and refuses a device that holds another ISO; delete unmounts only the ISO this resource recorded.
+ * An ISO mounted on a CD/DVD device of a Hostup VPS. ID: `{vpsId}/{device}`. Create adopts the same ISO already on the device (no request) and refuses a device that holds another ISO; delete unmounts only the ISO this resource mounted or adopted (`ownedIsoId`), never one a refresh found there since.
  *
  * Import with `pulumi import hostup:index:VpsIsoMount <name> <vpsId>/<device>`.
  */
@@ -65,6 +65,10 @@ export class VpsIsoMount extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly isoSizeGb: pulumi.Output<number | undefined>;
     /**
+     * The ISO this resource mounted, adopted or imported: the only one delete unmounts. A refresh that finds another ISO on the device changes `isoId`, not this, and delete leaves that ISO alone.
+     */
+    declare public /*out*/ readonly ownedIsoId: pulumi.Output<string | undefined>;
+    /**
      * The VPS.
      */
     declare public readonly vpsId: pulumi.Output<string>;
@@ -94,6 +98,7 @@ export class VpsIsoMount extends pulumi.CustomResource {
             resourceInputs["isoDisplayName"] = undefined /*out*/;
             resourceInputs["isoName"] = undefined /*out*/;
             resourceInputs["isoSizeGb"] = undefined /*out*/;
+            resourceInputs["ownedIsoId"] = undefined /*out*/;
         } else {
             resourceInputs["adopted"] = undefined /*out*/;
             resourceInputs["bootOrder"] = undefined /*out*/;
@@ -102,6 +107,7 @@ export class VpsIsoMount extends pulumi.CustomResource {
             resourceInputs["isoId"] = undefined /*out*/;
             resourceInputs["isoName"] = undefined /*out*/;
             resourceInputs["isoSizeGb"] = undefined /*out*/;
+            resourceInputs["ownedIsoId"] = undefined /*out*/;
             resourceInputs["vpsId"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);

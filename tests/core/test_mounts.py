@@ -18,7 +18,7 @@ from hostup.errors import MountError
 from hostup.images import ImageEngine
 from hostup.models import IsoMedia
 from hostup.mounts import MountEngine
-from hostup.rules import Wording, drive_id
+from hostup.rules import Wording, drive_id, owned_iso
 from hostup.runtime import Runtime
 from hostup.settings import Settings
 from hostup_sim import world
@@ -200,6 +200,54 @@ def test_read_keeps_the_adopted_flag_it_is_given(engine: MountEngine, sim: SimSe
         state = engine.read(VPS, "ide2", adopted=flag)
         assert state is not None
         assert state.adopted is flag
+
+
+# -- a refresh never makes foreign media ours -------------------------------------------
+
+
+def test_a_read_shows_a_swapped_iso_but_keeps_what_the_resource_owns(
+    make_engine: Callable[..., MountEngine], sim: SimServer
+) -> None:
+    mounted = make_engine().ensure_mounted(VPS, UBUNTU, "ide2")
+    assert mounted.owned_iso_id == UBUNTU
+    sim.store.drift_swap(VPS, "ide2", DEBIAN)  # someone swapped the disc in the dashboard
+    state = make_engine().read(VPS, "ide2", owned_iso=owned_iso(mounted.owned_iso_id, UBUNTU))
+    assert state is not None
+    assert (state.iso_id, state.owned_iso_id) == (DEBIAN, UBUNTU)  # drift shown, owner kept
+
+
+def test_a_delete_after_a_refresh_leaves_the_swapped_in_iso_alone(
+    make_engine: Callable[..., MountEngine], sim: SimServer, warnings: list[str]
+) -> None:
+    """tofu refreshes before destroy (and `pulumi destroy --refresh` does too): the
+    refreshed state names the foreign ISO as iso_id, but the delete goes by the owner."""
+    make_engine().ensure_mounted(VPS, UBUNTU, "ide2")
+    sim.store.drift_swap(VPS, "ide2", DEBIAN)
+    refreshed = make_engine().read(VPS, "ide2", owned_iso=UBUNTU)
+    assert refreshed is not None
+    sim.store.clear_log()
+    make_engine().ensure_unmounted(VPS, "ide2", owned_iso(refreshed.owned_iso_id, refreshed.iso_id))
+    assert on_api(sim) == {"ide2": DEBIAN}
+    assert [c for c in calls(sim) if not c.startswith("GET")] == []
+    assert any(f"left {DEBIAN} on {VPS}/ide2 alone" in w for w in warnings)
+
+
+def test_an_import_owns_what_it_finds_and_an_update_owns_what_it_mounts(
+    make_engine: Callable[..., MountEngine], sim: SimServer
+) -> None:
+    sim.store.drift_mount(VPS, "ide2", DEBIAN)
+    imported = make_engine().read(VPS, "ide2", adopted=True)  # no owner yet: an import
+    assert imported is not None
+    assert imported.owned_iso_id == DEBIAN
+    updated = make_engine().ensure_mounted(VPS, UBUNTU, "ide2", previous_iso=DEBIAN)
+    assert (updated.iso_id, updated.owned_iso_id) == (UBUNTU, UBUNTU)
+
+
+def test_owned_iso_prefers_the_owner_and_falls_back_to_the_recorded_iso() -> None:
+    assert owned_iso(UBUNTU, DEBIAN) == UBUNTU
+    assert owned_iso(None, DEBIAN) == DEBIAN  # a state written before owned_iso_id
+    assert owned_iso("", None) is None
+    assert owned_iso(None, None) is None
 
 
 # -- only a definite "not found" means gone ---------------------------------------------

@@ -209,6 +209,7 @@ def test_refresh_reports_unmount_and_swap_and_up_restores(
     assert state["tools"]["outputs"]["iso_id"] == ISO_ALPINE_320
     assert state["tools"]["outputs"]["iso_name"] == ALPINE_FILE
     assert state["tools"]["inputs"]["iso_id"] == ISO_ALPINE_320
+    assert state["tools"]["outputs"]["owned_iso_id"] == ISO_TOOLS  # theirs is not ours
 
     sim.store.clear_log()
     up = stack.up()
@@ -266,9 +267,12 @@ def test_new_iso_updates_in_place_and_new_device_replaces_create_before_delete(
 # -- 5 ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("refresh", [(), ("--refresh",)], ids=["plain", "refresh-first"])
 def test_destroy_unmounts_only_what_the_stack_mounted(
-    open_stack: StackFactory, sim: SimServer
+    open_stack: StackFactory, sim: SimServer, refresh: tuple[str, ...]
 ) -> None:
+    """With --refresh (or `refresh: always` in Pulumi.yaml) the refresh shows Alpine as
+    the rescue mount's iso_id, yet owned_iso_id still names SystemRescue: left alone."""
     rescue = {"name": "rescue", "vpsId": VPS_BUILD_1, "isoId": ISO_SYSTEMRESCUE}  # ide2
     stack = open_stack([INSTALLER, TOOLS, rescue])
     assert stack.up().summary == {"create": 4}
@@ -278,8 +282,8 @@ def test_destroy_unmounts_only_what_the_stack_mounted(
     sim.store.drift_swap(VPS_BUILD_1, "ide2", ISO_ALPINE_320)
     sim.store.clear_log()
 
-    destroy = stack.destroy()
-    assert destroy.summary == {"delete": 4}
+    destroy = stack.destroy(*refresh)
+    assert destroy.ops()["rescue"][-1] == "delete", destroy.describe()
     assert sorted(writes(sim)) == sorted(
         [(UNMOUNT, VPS_WEB_1, "ide2", None), (UNMOUNT, VPS_BUILD_1, "ide3", None)]
     )

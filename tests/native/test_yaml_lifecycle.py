@@ -84,6 +84,7 @@ def test_refresh_shows_each_drift_and_up_repairs_it(open_yaml: YamlFactory, sim:
     assert set(resources) == {"build"}
     assert resources["build"]["outputs"]["isoId"] == ISO_DEBIAN_12
     assert resources["build"]["inputs"]["isoId"] == ISO_DEBIAN_12
+    assert resources["build"]["outputs"]["ownedIsoId"] == ISO_UBUNTU_2404  # still ours
 
     # The deleted VPS is refused at preview, by check, naming the VPS.
     failed = stack.preview(check=False)
@@ -161,12 +162,24 @@ def test_bad_input_is_refused_at_preview_with_no_request(
     assert api_calls(sim) == []
 
 
+@pytest.mark.parametrize("refresh_first", [False, True], ids=["plain", "refresh-first"])
 def test_destroy_unmounts_only_what_the_stack_mounted(
-    open_yaml: YamlFactory, sim: SimServer
+    open_yaml: YamlFactory, sim: SimServer, refresh_first: bool
 ) -> None:
+    """A refresh shows Debian as build's isoId; ownedIsoId still names ours: left alone."""
     stack = open_yaml(TWO)
     stack.up()
     sim.store.drift_swap(VPS_BUILD_1, "ide3", ISO_DEBIAN_12)  # not ours any more
+    if refresh_first:
+        stack.refresh()
+        outputs = {
+            r["urn"].rsplit("::", 1)[1]: r.get("outputs", {})
+            for r in stack.export()["deployment"]["resources"]
+        }
+        assert (outputs["build"]["isoId"], outputs["build"]["ownedIsoId"]) == (
+            ISO_DEBIAN_12,
+            ISO_UBUNTU_2404,
+        )
     destroy = stack.destroy()
     assert changes(destroy) == {"web": ["delete"], "build": ["delete"]}, destroy.describe()
     assert mounted(sim) == {**SEEDED, VPS_BUILD_1: {"ide3": ISO_DEBIAN_12}}

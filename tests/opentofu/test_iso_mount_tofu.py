@@ -86,6 +86,7 @@ def test_apply_mounts_several_on_several_vpses_and_the_next_plan_writes_nothing(
         "iso_size_gb": 2.6,
         "boot_order": '{"order": ["ide2", "scsi0", "net0"]}',
         "adopted": False,
+        "owned_iso_id": ISO_UBUNTU_2404,
     }
     assert state["tools"]["iso_display_name"] is None  # a user upload without one
 
@@ -110,6 +111,7 @@ def test_drift_of_each_kind_shows_in_refresh_only_and_apply_repairs_it(
     assert f'~ iso_id           = "{ISO_TOOLS}" -> "{ISO_ALPINE_320}"' in refresh.stdout
     # rescue, on the same VPS, still holds its ISO (only the VPS's boot order moved).
     assert refresh.stdout.count("~ iso_id") == 1
+    assert "~ owned_iso_id" not in refresh.stdout  # the swapped-in ISO is not ours
     assert writes(sim) == []
 
     plan = tofu.plan()
@@ -242,17 +244,21 @@ def test_destroy_unmounts_what_it_mounted_and_leaves_the_rest(
     assert tofu.resources() == {}
 
 
-def test_destroy_without_refresh_leaves_an_iso_someone_put_there_since(
-    tofu: TofuWorkspace, sim: SimServer
+@pytest.mark.parametrize("refresh", ["-refresh=true", "-refresh=false"])
+def test_destroy_leaves_an_iso_someone_put_there_since(
+    tofu: TofuWorkspace, sim: SimServer, refresh: str
 ) -> None:
-    """tofu refreshes before destroy by default, which accepts the ISO now on the device
-    as the resource's (the README says so); with -refresh=false the state's own ISO
-    decides, and another ISO is left alone with a warning."""
+    """tofu refreshes before destroy by default: the refresh shows the swapped-in ISO as
+    the new iso_id, but owned_iso_id keeps naming ours, so destroy leaves theirs alone
+    with a warning, refreshed or not; the other mounts are unmounted."""
     applied(tofu, sim)
     sim.store.drift_swap(VPS_BUILD_1, "ide3", ISO_ALPINE_320)
-    destroy = tofu.destroy("-refresh=false")
+    sim.store.clear_log()
+    destroy = tofu.destroy(refresh)
     assert f"left {ISO_ALPINE_320} on {VPS_BUILD_1}/ide3 alone" in " ".join(destroy.stdout.split())
     assert mounted(sim) == {**SEEDED, VPS_BUILD_1: {"ide3": ISO_ALPINE_320}}
+    assert (UNMOUNT, VPS_BUILD_1, "ide3") not in {w[:3] for w in writes(sim)}
+    assert tofu.resources() == {}
 
 
 def test_a_failed_remount_puts_the_old_iso_back_and_the_state_says_so(

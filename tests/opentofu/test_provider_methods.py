@@ -67,6 +67,7 @@ def test_plan_makes_the_iso_outputs_unknown_only_when_the_iso_changes() -> None:
     planned = resource.plan(ctx, prior, {**prior, "iso_id": ISO_ALPINE_320})
     assert planned["iso_name"] is Unknown
     assert planned["adopted"] is Unknown
+    assert planned["owned_iso_id"] is Unknown  # the update will own the new ISO
     assert planned["device"] == "ide2"
 
 
@@ -78,6 +79,14 @@ def test_upgrade_keeps_a_current_state_and_refuses_one_from_a_newer_provider() -
     assert upgraded is not None
     assert set(upgraded) == set(VpsIsoMount.attribute_names())
     assert diags.diagnostics == []  # no "default upgrade" warning
+    # Version 0 had no owned_iso_id: the ISO it recorded is the one it owns.
+    old = resource.upgrade(ctx, 0, {"vps_id": VPS_WEB_1, "iso_id": ISO_UBUNTU_2404})
+    assert old is not None
+    assert old["owned_iso_id"] == ISO_UBUNTU_2404
+    current = {"iso_id": ISO_ALPINE_320, "owned_iso_id": ISO_UBUNTU_2404}
+    kept = resource.upgrade(ctx, VpsIsoMount.VERSION, current)
+    assert kept is not None
+    assert kept["owned_iso_id"] == ISO_UBUNTU_2404  # a refreshed swap stays foreign
     assert resource.upgrade(ctx, 7, {}) is None
     assert "written by a newer terraform-provider-hostup" in diags.diagnostics[0].summary
 

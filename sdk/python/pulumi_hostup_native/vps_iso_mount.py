@@ -84,7 +84,7 @@ class VpsIsoMount(pulumi.CustomResource):
                  vps_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        An ISO mounted on a CD/DVD device of a Hostup VPS. ID: `{vpsId}/{device}`. Create adopts the same ISO already on the device (no request) and refuses a device that holds another ISO; delete unmounts only the ISO this resource recorded.
+        An ISO mounted on a CD/DVD device of a Hostup VPS. ID: `{vpsId}/{device}`. Create adopts the same ISO already on the device (no request) and refuses a device that holds another ISO; delete unmounts only the ISO this resource mounted or adopted (`ownedIsoId`), never one a refresh found there since.
 
         Import with `pulumi import hostup:index:VpsIsoMount <name> <vpsId>/<device>`.
 
@@ -101,7 +101,7 @@ class VpsIsoMount(pulumi.CustomResource):
                  args: VpsIsoMountArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An ISO mounted on a CD/DVD device of a Hostup VPS. ID: `{vpsId}/{device}`. Create adopts the same ISO already on the device (no request) and refuses a device that holds another ISO; delete unmounts only the ISO this resource recorded.
+        An ISO mounted on a CD/DVD device of a Hostup VPS. ID: `{vpsId}/{device}`. Create adopts the same ISO already on the device (no request) and refuses a device that holds another ISO; delete unmounts only the ISO this resource mounted or adopted (`ownedIsoId`), never one a refresh found there since.
 
         Import with `pulumi import hostup:index:VpsIsoMount <name> <vpsId>/<device>`.
 
@@ -146,6 +146,7 @@ class VpsIsoMount(pulumi.CustomResource):
             __props__.__dict__["iso_display_name"] = None
             __props__.__dict__["iso_name"] = None
             __props__.__dict__["iso_size_gb"] = None
+            __props__.__dict__["owned_iso_id"] = None
         super(VpsIsoMount, __self__).__init__(
             'hostup:index:VpsIsoMount',
             resource_name,
@@ -175,6 +176,7 @@ class VpsIsoMount(pulumi.CustomResource):
         __props__.__dict__["iso_id"] = None
         __props__.__dict__["iso_name"] = None
         __props__.__dict__["iso_size_gb"] = None
+        __props__.__dict__["owned_iso_id"] = None
         __props__.__dict__["vps_id"] = None
         return VpsIsoMount(resource_name, opts=opts, __props__=__props__)
 
@@ -233,6 +235,14 @@ class VpsIsoMount(pulumi.CustomResource):
         The ISO's size in GB, from the listing.
         """
         return pulumi.get(self, "iso_size_gb")
+
+    @_builtins.property
+    @pulumi.getter(name="ownedIsoId")
+    def owned_iso_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The ISO this resource mounted, adopted or imported: the only one delete unmounts. A refresh that finds another ISO on the device changes `isoId`, not this, and delete leaves that ISO alone.
+        """
+        return pulumi.get(self, "owned_iso_id")
 
     @_builtins.property
     @pulumi.getter(name="vpsId")
