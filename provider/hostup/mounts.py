@@ -66,7 +66,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .models import IsoMedia
 
-__all__ = ["MountEngine", "MountState"]
+__all__ = ["MOUNT_OUTPUTS", "MountEngine", "MountState"]
 
 # A preview waits at most this long for the API before it warns and goes on.
 LIVE_CHECK_SECONDS: Final = 10.0
@@ -96,6 +96,18 @@ class MountState:
     @property
     def id(self) -> str:
         return f"{self.vps_id}/{self.device}"
+
+
+# The fields of a MountState besides the inputs (vps_id, iso_id, device): each
+# front-end's outputs (in its own case), all unknown until a new ISO is mounted.
+MOUNT_OUTPUTS: Final = (
+    "iso_name",
+    "iso_display_name",
+    "iso_size_gb",
+    "boot_order",
+    "adopted",
+    "owned_iso_id",
+)
 
 
 @dataclass(frozen=True)

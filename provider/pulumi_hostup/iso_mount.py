@@ -29,7 +29,7 @@ from pulumi.dynamic import (
 
 from hostup.contract import DEFAULT_DEVICE
 from hostup.errors import MountError
-from hostup.mounts import MountEngine, MountState
+from hostup.mounts import MOUNT_OUTPUTS, MountEngine, MountState
 from hostup.rules import device_input_problem, id_input_problem, owned_iso
 from hostup.runtime import Runtime
 
@@ -50,14 +50,7 @@ MODULE: Final = "hostup"  # with TYPE_NAME: pulumi-python:dynamic/hostup:VpsIsoM
 
 INPUTS: Final = ("vps_id", "iso_id", "device")
 _ID_INPUTS: Final[tuple[Literal["vps_id", "iso_id"], ...]] = ("vps_id", "iso_id")
-OUTPUTS: Final = (
-    "iso_name",
-    "iso_display_name",
-    "iso_size_gb",
-    "boot_order",
-    "adopted",
-    "owned_iso_id",
-)
+OUTPUTS: Final = MOUNT_OUTPUTS
 # vps_id and device are the identity (the ID is "{vps_id}/{device}"); iso_id is not.
 REPLACE_ON: Final = ("vps_id", "device")
 # The error users of 0.1 catch; the core raises it under its own name.

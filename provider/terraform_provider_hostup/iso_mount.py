@@ -17,7 +17,7 @@ from tf.types import Unknown
 
 from hostup.contract import DEFAULT_DEVICE, DEVICES
 from hostup.errors import MountError
-from hostup.mounts import MountState
+from hostup.mounts import MOUNT_OUTPUTS, MountState
 from hostup.rules import (
     Problem,
     device_input_problem,
@@ -40,14 +40,7 @@ from ._framework import (
 __all__ = ["VpsIsoMount", "mount_input_problems"]
 
 # What an ISO change makes unknown until apply (the listing tells them afterwards).
-ISO_OUTPUTS: Final = (
-    "iso_name",
-    "iso_display_name",
-    "iso_size_gb",
-    "boot_order",
-    "adopted",
-    "owned_iso_id",
-)
+ISO_OUTPUTS: Final = MOUNT_OUTPUTS
 
 
 def mount_input_problems(config: dict[str, Any]) -> list[Problem]:
