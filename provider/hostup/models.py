@@ -28,15 +28,25 @@ Decompress = Literal["none", "gzip", "lzo", "zstd", "bzip2"]
 DECOMPRESS_VALUES: Final[tuple[Decompress, ...]] = get_args(Decompress)
 
 
+# defer_build: a model's validator is built on its first use, not at import, so a
+# process that only mounts builds the listing's and the mount's models, not all twenty.
 class _Response(BaseModel):
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        defer_build=True,
     )
 
 
 class _Request(BaseModel):
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        defer_build=True,
     )
 
 
