@@ -76,10 +76,11 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
     sim.reset()
     counts: dict[str, CallCount] = {}
 
-    def step(name: str, call: Callable[[], object]) -> None:
+    def step(name: str, call: Callable[[], Any]) -> Any:
         sim.clear_log()
-        call()
+        answer = call()
         counts[name] = sim.calls()
+        return answer
 
     with ProviderHost() as host:
         host.configure(config)
@@ -108,8 +109,7 @@ def provider_method_calls(sim: Simulator) -> dict[str, Any]:
     with ProviderHost() as host:
         host.configure(config)
         news = {**first, "iso_id": engine.UPDATE_ISO}
-        step("update (cold)", lambda: host.update("a", f"{vps}/ide1", outs, news))
-        updated = {**outs, "iso_id": engine.UPDATE_ISO}
+        updated = step("update (cold)", lambda: host.update("a", f"{vps}/ide1", outs, news)).outs
         step("delete", lambda: host.delete("a", f"{vps}/ide1", updated))
     with ProviderHost() as host:  # what `pulumi up` does for a changed iso_id
         host.configure(config)

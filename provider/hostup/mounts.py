@@ -378,7 +378,9 @@ class MountEngine:
                 if current.iso_id != iso_id:
                     self.warn(
                         f"left {current.iso_id} on {vps_id}/{device} alone: {self.wording.owner} "
-                        f"mounted {iso_id}, and someone has mounted another ISO there since"
+                        f"mounted {iso_id}, and another ISO has been mounted there since (by "
+                        "someone else, or by a failed update whose mount landed late: if it "
+                        "is yours, unmount it in Hostup)"
                     )
                     return
                 claim = self._claims.get((vps_id, device))

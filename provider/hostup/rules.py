@@ -27,6 +27,7 @@ __all__ = [
     "id_input_problem",
     "mount_problems",
     "owned_iso",
+    "ownership_unsettled",
     "parse_mount_id",
 ]
 
@@ -117,6 +118,16 @@ def owned_iso(owned_iso_id: object, iso_id: object) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+def ownership_unsettled(owned_iso_id: object, declared_iso: object) -> bool:
+    """True when a mount's state owns another ISO than the one declared: after a refresh
+    found the declared ISO on the device (someone else's mount that the configuration
+    now names, or the late write of a failed update). An update settles it: the ISO is
+    there, so it writes nothing and owns it, as a create adopts an identical mount.
+    False for a state written before ``owned_iso_id`` existed.
+    """
+    return isinstance(owned_iso_id, str) and bool(owned_iso_id) and owned_iso_id != declared_iso
 
 
 def holds(current: MountedMedia | None, iso_id: str | None) -> bool:

@@ -30,7 +30,7 @@ from pulumi.dynamic import (
 from hostup.contract import DEFAULT_DEVICE
 from hostup.errors import MountError
 from hostup.mounts import MOUNT_OUTPUTS, MountEngine, MountState
-from hostup.rules import device_input_problem, id_input_problem, owned_iso
+from hostup.rules import device_input_problem, id_input_problem, owned_iso, ownership_unsettled
 from hostup.runtime import Runtime
 
 from ._dynamic import (
@@ -114,7 +114,9 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
     # -- diff --
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Pure: vps_id or device changed -> replace; iso_id or account changed -> update.
+        """Pure: vps_id or device changed -> replace; iso_id or account changed -> update;
+        so does a state that owns another ISO than the declared one (see
+        :func:`hostup.rules.ownership_unsettled`).
 
         Another account name for the same mount re-reads it through that account
         (an update that writes nothing when the account sees the ISO there).
@@ -125,7 +127,8 @@ class VpsIsoMountProvider(HostupProvider[MountEngine]):
             if is_unknown(news.get(key)) or _input(news, key) != _input(olds, key)
         ]
         replaces = [key for key in changed if key in REPLACE_ON]
-        return DiffResult(changes=bool(changed), replaces=replaces)
+        unsettled = ownership_unsettled(olds.get("owned_iso_id"), _input(news, "iso_id"))
+        return DiffResult(changes=bool(changed) or unsettled, replaces=replaces)
 
     # -- create, read, update, delete --
 

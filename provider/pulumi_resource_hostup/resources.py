@@ -24,7 +24,14 @@ from hostup.images import (
     replacement_deletes_first,
 )
 from hostup.mounts import MountEngine, MountState
-from hostup.rules import Problem, device_input_problem, drive_id, id_input_problem, owned_iso
+from hostup.rules import (
+    Problem,
+    device_input_problem,
+    drive_id,
+    id_input_problem,
+    owned_iso,
+    ownership_unsettled,
+)
 
 from .values import UNKNOWN, is_unknown
 
@@ -150,10 +157,13 @@ class MountHandler:
         return CheckResult(inputs, _failures(problems))
 
     def diff(self, olds: Props, news: Props) -> DiffResult:
-        """Pure: vpsId or device changed -> replace; isoId changed -> update."""
+        """Pure: vpsId or device changed -> replace; isoId changed -> update; so does a
+        state that owns another ISO than the declared one (``ownedIsoId`` then differs)."""
         olds = {**olds, "device": olds.get("device") or DEFAULT_DEVICE}
         news = {**news, "device": news.get("device") or DEFAULT_DEVICE}
         changed = _changed(olds, news, self.INPUTS)
+        if ownership_unsettled(olds.get("ownedIsoId"), news.get("isoId")):
+            changed.append("ownedIsoId")
         replaces = [key for key in changed if key in self.REPLACE_ON]
         return DiffResult(bool(changed), replaces, changed)
 

@@ -23,6 +23,7 @@ from hostup.rules import (
     device_input_problem,
     id_input_problem,
     owned_iso,
+    ownership_unsettled,
     parse_mount_id,
 )
 
@@ -139,8 +140,13 @@ class VpsIsoMount(ResourceBase):
         add_problems(diags, mount_input_problems(config))
 
     def plan(self, ctx: Any, current: State | None, planned: State) -> State:
-        """Pure. A new ISO makes its outputs unknown; vps_id and device replace."""
-        changed = current is None or planned.get("iso_id") != current.get("iso_id")
+        """Pure. A new ISO makes its outputs unknown; vps_id and device replace. So does a
+        state that owns another ISO than the declared one: the update settles it."""
+        changed = (
+            current is None
+            or planned.get("iso_id") != current.get("iso_id")
+            or ownership_unsettled(current.get("owned_iso_id"), planned.get("iso_id"))
+        )
         return unknown_when(planned, changed, ISO_OUTPUTS)
 
     # -- create, read, update, delete, import --

@@ -18,7 +18,7 @@ from hostup.errors import MountError
 from hostup.images import ImageEngine
 from hostup.models import IsoMedia
 from hostup.mounts import MountEngine
-from hostup.rules import Wording, drive_id, owned_iso
+from hostup.rules import Wording, drive_id, owned_iso, ownership_unsettled
 from hostup.runtime import Runtime
 from hostup.settings import Settings
 from hostup_sim import world
@@ -241,6 +241,31 @@ def test_an_import_owns_what_it_finds_and_an_update_owns_what_it_mounts(
     assert imported.owned_iso_id == DEBIAN
     updated = make_engine().ensure_mounted(VPS, UBUNTU, "ide2", previous_iso=DEBIAN)
     assert (updated.iso_id, updated.owned_iso_id) == (UBUNTU, UBUNTU)
+
+
+def test_an_update_to_the_declared_iso_found_there_settles_ownership_without_a_write(
+    make_engine: Callable[..., MountEngine], sim: SimServer
+) -> None:
+    """A failed update whose mount landed late (or a swap the configuration now names):
+    the refresh shows Debian, the state still owns Ubuntu; the front-ends plan an update
+    (ownership_unsettled), which writes nothing and owns Debian, so destroy unmounts it."""
+    make_engine().ensure_mounted(VPS, UBUNTU, "ide2")
+    sim.store.drift_swap(VPS, "ide2", DEBIAN)
+    refreshed = make_engine().read(VPS, "ide2", owned_iso=UBUNTU)
+    assert refreshed is not None
+    assert ownership_unsettled(refreshed.owned_iso_id, DEBIAN)
+    sim.store.clear_log()
+    settled = make_engine().ensure_mounted(VPS, DEBIAN, "ide2", previous_iso=refreshed.iso_id)
+    assert [c for c in calls(sim) if not c.startswith("GET")] == []
+    assert not ownership_unsettled(settled.owned_iso_id, DEBIAN)
+    make_engine().ensure_unmounted(VPS, "ide2", settled.owned_iso_id)
+    assert on_api(sim) == {}
+
+
+def test_ownership_is_unsettled_only_when_the_state_owns_another_iso() -> None:
+    assert ownership_unsettled(UBUNTU, DEBIAN)
+    assert not ownership_unsettled(UBUNTU, UBUNTU)
+    assert not ownership_unsettled(None, DEBIAN)  # a state from before owned_iso_id
 
 
 def test_owned_iso_prefers_the_owner_and_falls_back_to_the_recorded_iso() -> None:

@@ -104,6 +104,20 @@ def test_check_defaults_device_and_passes_unknowns_without_calls(
     assert api_calls(sim) == []
 
 
+def test_diff_plans_an_update_while_the_state_owns_another_iso_than_declared(
+    provider: VpsIsoMountProvider,
+) -> None:
+    """After a refresh found the declared ISO on the device but the state owns another
+    (a failed update's late mount), up must update, or destroy would leave it."""
+    declared = props(world.VPS_WEB_1, world.ISO_DEBIAN_12)
+    refreshed = {**declared, "owned_iso_id": world.ISO_UBUNTU_2404}
+    diff = provider.diff("x", refreshed, declared)
+    assert (diff.changes, diff.replaces) == (True, [])
+    settled = {**declared, "owned_iso_id": world.ISO_DEBIAN_12}
+    assert not provider.diff("x", settled, declared).changes
+    assert not provider.diff("x", declared, declared).changes  # an older state
+
+
 def test_check_steady_state_makes_no_api_call(
     provider: VpsIsoMountProvider, sim: SimServer
 ) -> None:

@@ -68,6 +68,11 @@ def test_plan_makes_the_iso_outputs_unknown_only_when_the_iso_changes() -> None:
     assert planned["iso_name"] is Unknown
     assert planned["adopted"] is Unknown
     assert planned["owned_iso_id"] is Unknown  # the update will own the new ISO
+    # The declared ISO is on the device but the state owns another: an update settles it.
+    unsettled = {**prior, "owned_iso_id": ISO_ALPINE_320}
+    assert resource.plan(ctx, unsettled, dict(unsettled))["owned_iso_id"] is Unknown
+    settled = {**prior, "owned_iso_id": ISO_UBUNTU_2404}
+    assert resource.plan(ctx, settled, dict(settled)) == settled
     assert planned["device"] == "ide2"
 
 

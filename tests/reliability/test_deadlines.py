@@ -19,6 +19,7 @@ import grpc
 import pytest
 
 from harness.processes import wait_for
+from harness.provider_host import DIFF_SOME
 from hostup_sim import world
 from hostup_sim.faults import Faults
 from hostup_sim.server import SimServer
@@ -164,10 +165,20 @@ def test_update_fails_within_the_deadline_and_refresh_sees_what_happened(
         "could not mount",
         world.ISO_DEBIAN_12,
     )
-    host.new_run()  # `pulumi refresh`, then `pulumi destroy`
+    host.new_run()  # `pulumi refresh`, `pulumi up`, then `pulumi destroy`
     read = host.read("u", created.id, created.outs)
     assert {read.id: read.outs["iso_id"]} == media_of(sim.store.snapshot(), FLEET)
-    host.delete("u", read.id, read.outs)
+    if read.outs["iso_id"] == world.ISO_DEBIAN_12:
+        # The mount landed after the deadline. The state still owns Ubuntu (a refresh
+        # cannot tell this late write from someone else's), so the next up is an update
+        # that writes nothing and takes Debian as the resource's.
+        news = props(world.ISO_DEBIAN_12)
+        assert host.diff("u", read.id, read.outs, news) == (DIFF_SOME, [])
+        sim.store.clear_log()
+        read = host.update("u", read.id, read.outs, news)
+        assert [r.method for r in sim.store.request_log()] == ["GET"]
+        assert read.outs["owned_iso_id"] == world.ISO_DEBIAN_12
+    host.delete("u", created.id, read.outs)
     assert media_of(sim.store.snapshot(), FLEET) == {}
 
 
