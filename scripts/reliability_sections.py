@@ -258,8 +258,9 @@ def deadlines(tests: dict[str, Any]) -> str:
             "Every operation ended within its bound, naming the operation and the VPS; "
             "check only warned. "
             "Afterwards the held-back requests were let through (the API acted late) "
-            "and a read or the next create brought state and API back into agreement: "
-            "a late mount is adopted, a late unmount makes refresh drop the resource. "
+            "and a read or the next create or update brought state and API back into "
+            "agreement: a late mount is adopted (a late update's by the next update, "
+            "which writes nothing), a late unmount makes refresh drop the resource. "
             "An update that must put the old ISO back gives the restore its own budget "
             "(at most the deadline), so its bound is the deadline plus that budget.",
             table(
