@@ -225,6 +225,27 @@ def test_refresh_reports_unmount_and_swap_and_up_restores(
     }
 
 
+def test_a_swap_the_program_then_names_becomes_ours_by_an_update_that_writes_nothing(
+    hostup_stack: HostupStack, sim: SimServer
+) -> None:
+    """The refresh sees Debian where the stack mounted Ubuntu; the program now names
+    Debian. Inputs match, yet the state owns Ubuntu: up is an update with no write that
+    takes Debian as the resource's, and destroy then unmounts it."""
+    stack = deployed(hostup_stack, sim)
+    sim.store.drift_swap(VPS_WEB_1, "ide2", ISO_DEBIAN_12)
+    stack.refresh()
+    stack.configure({"mounts": [{**INSTALLER, "isoId": ISO_DEBIAN_12}, TOOLS]})
+    sim.store.clear_log()
+    up = stack.up()
+    assert up.ops() == {"installer": ["update"], "tools": ["same"]}, up.describe()
+    assert writes(sim) == []
+    assert stack.mounts_in_state()["installer"]["outputs"]["owned_iso_id"] == ISO_DEBIAN_12
+    assert stack.preview().summary == {"same": 3}  # settled: nothing more to do
+
+    stack.destroy()
+    assert mounted(sim) == SEEDED
+
+
 # -- 4 ----------------------------------------------------------------------------------
 
 

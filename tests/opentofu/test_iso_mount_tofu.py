@@ -244,6 +244,26 @@ def test_destroy_unmounts_what_it_mounted_and_leaves_the_rest(
     assert tofu.resources() == {}
 
 
+def test_a_swap_the_configuration_then_names_becomes_ours_by_an_update_that_writes_nothing(
+    tofu: TofuWorkspace, sim: SimServer
+) -> None:
+    """apply refreshes (Alpine where tools was), the configuration now names Alpine: the
+    plan shows an in-place update of owned_iso_id only, apply writes nothing, the next
+    plan is clean, and destroy unmounts Alpine as the resource's."""
+    applied(tofu, sim)
+    sim.store.drift_swap(VPS_BUILD_1, "ide3", ISO_ALPINE_320)
+    tofu.write(mounts_hcl(sim.url, [INSTALLER, {**TOOLS, "iso_id": ISO_ALPINE_320}, RESCUE]))
+    plan = tofu.plan()
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in plan.stdout, plan.stdout
+    assert "~ owned_iso_id" in plan.stdout
+    tofu.apply()
+    assert writes(sim) == []
+    assert tofu.resources()["tools"]["owned_iso_id"] == ISO_ALPINE_320
+    tofu.steady()
+    tofu.destroy()
+    assert mounted(sim) == SEEDED
+
+
 @pytest.mark.parametrize("refresh", ["-refresh=true", "-refresh=false"])
 def test_destroy_leaves_an_iso_someone_put_there_since(
     tofu: TofuWorkspace, sim: SimServer, refresh: str
