@@ -9,11 +9,16 @@ refresh cannot share listings), a steady `tofu plan` (a refresh of N), and
 `tofu destroy`, each timed and its API calls counted from the simulator's log;
 the same commands on N `floor_mount`s of bench/tofu_floor_provider.py (the same
 attributes on the same `tf` framework, no I/O): the floor of tofu, the plugin
-protocol and a Python provider's start-ups; and (not with --smoke or --no-go-floor)
+protocol and a Python provider's start-ups; on N `apifloor_mount`s of
+bench/tofu_api_floor_provider.py (that floor plus the API calls it requires, sent
+with `requests` alone): what any Python provider must spend; and (not with --smoke
+or --no-go-floor)
 on N `gofloor_mount`s of bench/tofu-go-floor, the same no-op resource in Go on
 terraform-plugin-framework, built here from the Go module proxy. Then the start-up
-of one provider process (spawn to go-plugin handshake line) for each, the import
-of the HTTP stack, and `tofu version` (tofu's own start).
+of one provider process (spawn to go-plugin handshake line) for each, what our
+process loads beyond the framework (IMPORT_STEPS), and `tofu version` (tofu's own
+start). The simulator answers in
+this process, so its CPU time per command is this process's.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
 FLOOR_ADDRESS = "registry.opentofu.org/bench/floor"
+API_FLOOR_ADDRESS = "registry.opentofu.org/bench/apifloor"
 GO_FLOOR_ADDRESS = "registry.opentofu.org/bench/gofloor"
 GO_FLOOR_MODULE = BENCH_DIR / "tofu-go-floor"
 ISO = world.ISO_UBUNTU_2404
@@ -65,15 +71,20 @@ def log(message: str) -> None:
     print(f"[opentofu {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def floor_launcher(directory: Path) -> Path:
-    """`terraform-provider-floor`: this venv's Python running bench/tofu_floor_provider.py."""
+def floor_launcher(
+    directory: Path, name: str = "floor", script: str = "tofu_floor_provider.py"
+) -> Path:
+    """`terraform-provider-<name>`: this venv's Python running bench/<script>."""
     directory.mkdir(parents=True, exist_ok=True)
-    launcher = directory / "terraform-provider-floor"
-    launcher.write_text(
-        f'#!/bin/sh\nexec {sys.executable} {BENCH_DIR / "tofu_floor_provider.py"} "$@"\n'
-    )
+    launcher = directory / f"terraform-provider-{name}"
+    launcher.write_text(f'#!/bin/sh\nexec {sys.executable} {BENCH_DIR / script} "$@"\n')
     launcher.chmod(0o755)
     return directory
+
+
+def api_floor_launcher(directory: Path) -> Path:
+    """`terraform-provider-apifloor`: bench/tofu_api_floor_provider.py."""
+    return floor_launcher(directory, "apifloor", "tofu_api_floor_provider.py")
 
 
 def go_floor(directory: Path) -> Path:
@@ -94,6 +105,7 @@ def cli_config(root: Path) -> str:
         "provider_installation {\n  dev_overrides {\n"
         f'    "{ADDRESS}" = "{provider_dir()}"\n'
         f'    "{FLOOR_ADDRESS}" = "{root / "floor-bin"}"\n'
+        f'    "{API_FLOOR_ADDRESS}" = "{root / "apifloor-bin"}"\n'
         f'    "{GO_FLOOR_ADDRESS}" = "{root / "gofloor-bin"}"\n'
         "  }\n  direct {}\n}\n"
     )
@@ -105,9 +117,10 @@ def configuration(kind: str, endpoint: str, n: int) -> str:
         head, resource = provider_hcl(endpoint), "hostup_vps_iso_mount"
     else:
         head = (
-            'terraform {\n  required_providers {\n    floor = { source = "bench/floor" }\n  }\n}\n'
+            f"terraform {{\n  required_providers {{\n    {kind} = {{ source = "
+            f'"bench/{kind}" }}\n  }}\n}}\n'
         )
-        resource = "floor_mount"
+        resource = f"{kind}_mount"
     blocks = "".join(
         f'\nresource "{resource}" "m{i}" {{\n  vps_id = "{vps}"\n  iso_id = "{ISO}"\n}}\n'
         for i, vps in enumerate(vpses)
@@ -120,28 +133,34 @@ def calls(sim: SimServer) -> dict[str, int]:
     return dict(sorted(counted.items()))
 
 
-def timed(sim: SimServer, run: Any) -> tuple[float, dict[str, int]]:
+def timed(sim: SimServer, run: Any) -> tuple[float, dict[str, int], float]:
+    """The command's seconds, its API calls and the simulator's CPU seconds for it."""
     sim.store.clear_log()
+    cpu = time.process_time()
     result: TofuResult = run()
+    cpu = time.process_time() - cpu
     if result.returncode != 0:
         raise SystemExit(result.describe())
-    return round(result.seconds, 3), calls(sim)
+    return round(result.seconds, 3), calls(sim), round(cpu, 3)
 
 
 def one_run(
     kind: str, n: int, rep: int, sim: SimServer, tofu_bin: Path, root: Path
 ) -> dict[str, Any]:
     sim.store.reset(extra_vps=n)
+    env = {"TF_VAR_hostup_api_key": world.DEMO_API_KEY}
+    if kind == "apifloor":
+        env.update(HOSTUP_ENDPOINT=sim.url, HOSTUP_API_KEY=world.DEMO_API_KEY)
     workspace = TofuWorkspace(
         tofu_bin=tofu_bin,
         root=Path(tempfile.mkdtemp(prefix=f"{kind}-{n}-", dir=root)),
-        extra_env={"TF_VAR_hostup_api_key": world.DEMO_API_KEY},
+        extra_env=env,
     )
     workspace.cli_config.write_text(cli_config(root))
     workspace.write(configuration(kind, sim.url, n))
-    apply_s, apply_calls = timed(sim, workspace.apply)
-    plan_s, plan_calls = timed(sim, lambda: workspace.plan("-detailed-exitcode"))
-    destroy_s, destroy_calls = timed(sim, workspace.destroy)
+    apply_s, apply_calls, apply_cpu = timed(sim, workspace.apply)
+    plan_s, plan_calls, plan_cpu = timed(sim, lambda: workspace.plan("-detailed-exitcode"))
+    destroy_s, destroy_calls, destroy_cpu = timed(sim, workspace.destroy)
     return {
         "kind": kind,
         "n": n,
@@ -150,6 +169,7 @@ def one_run(
         "plan_s": plan_s,
         "destroy_s": destroy_s,
         "calls": {"apply": apply_calls, "plan": plan_calls, "destroy": destroy_calls},
+        "sim_cpu_s": {"apply": apply_cpu, "plan": plan_cpu, "destroy": destroy_cpu},
     }
 
 
@@ -174,25 +194,44 @@ def handshake_seconds(command: list[str]) -> float:
     return round(seconds, 4)
 
 
+# What our provider process loads beyond the framework, step by step, in the order a
+# process of `tofu apply` loads it; the framework's modules first, as run_provider has
+# them loaded by then. Printed as JSON seconds.
+IMPORT_STEPS = """
+import json, time
+import grpc, tf.provider, tf.runner
+t0 = time.perf_counter()
+from terraform_provider_hostup.provider import HostupProvider
+provider = HostupProvider()
+provider.get_resources(), provider.get_data_sources()
+t1 = time.perf_counter()
+import requests
+t2 = time.perf_counter()
+import hostup.client, hostup.models, hostup.mounts
+t3 = time.perf_counter()
+hostup.models.IsoMedia.model_rebuild(force=True)
+t4 = time.perf_counter()
+print(json.dumps({"provider_modules_import": t1 - t0, "requests_import": t2 - t1,
+                  "core_http_import": t3 - t2, "listing_model_build": t4 - t3}))
+"""
+
+
 def startup(tofu_bin: Path, reps: int, root: Path, kinds: list[str]) -> dict[str, list[float]]:
     launchers = {
         "hostup": [str(provider_dir() / "terraform-provider-hostup")],
         "floor": [str(root / "floor-bin" / "terraform-provider-floor")],
+        "apifloor": [str(root / "apifloor-bin" / "terraform-provider-apifloor")],
         "gofloor": [str(root / "gofloor-bin" / "terraform-provider-gofloor")],
     }
     tofu = [str(tofu_bin / "tofu"), "version"]
     out: dict[str, list[float]] = {kind: [] for kind in kinds}
-    out.update(tofu_version=[], http_stack_import=[])
-    # What the first API call of a provider process adds: the client and its models.
-    importing = (
-        "import time; t = time.perf_counter(); import hostup.client, hostup.models; "
-        "print(time.perf_counter() - t)"
-    )
+    out["tofu_version"] = []
     for _ in range(reps):
-        seconds = subprocess.run(
-            [sys.executable, "-c", importing], capture_output=True, text=True, check=True
+        steps = subprocess.run(
+            [sys.executable, "-c", IMPORT_STEPS], capture_output=True, text=True, check=True
         ).stdout
-        out["http_stack_import"].append(round(float(seconds), 4))
+        for step, seconds in json.loads(steps).items():
+            out.setdefault(step, []).append(round(seconds, 4))
         for kind in kinds:
             out[kind].append(handshake_seconds(launchers[kind]))
         started = time.monotonic()
@@ -225,9 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-go-floor", action="store_true", help="skip the Go floor")
     parser.add_argument("--sizes", help="comma-separated N (default 1,10,50)")
     args = parser.parse_args(argv)
-    kinds = (
-        ["hostup", "floor"] if args.smoke or args.no_go_floor else ["hostup", "floor", "gofloor"]
-    )
+    kinds = ["hostup", "floor", "apifloor"]
+    if not (args.smoke or args.no_go_floor):
+        kinds.append("gofloor")
     sizes = [1, 2] if args.smoke else [1, 10, 50]
     if args.sizes:
         sizes = [int(size) for size in args.sizes.split(",")]
@@ -240,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-tofu-") as tmp, SimServer(store) as sim:
         root = Path(tmp)
         floor_launcher(root / "floor-bin")
+        api_floor_launcher(root / "apifloor-bin")
         if "gofloor" in kinds:
             log("building the Go floor")
             go_floor(root / "gofloor-bin")

@@ -32,16 +32,20 @@ def _times(data: dict[str, Any], kind: str, n: int, command: str) -> list[float]
     return [r[f"{command}_s"] for r in data["runs"] if r["kind"] == kind and r["n"] == n]
 
 
-def _calls(data: dict[str, Any], n: int, command: str) -> int:
+def _calls(data: dict[str, Any], n: int, command: str, kind: str = "hostup") -> int:
     counts = {
-        sum(r["calls"][command].values())
-        for r in data["runs"]
-        if r["kind"] == "hostup" and r["n"] == n
+        sum(r["calls"][command].values()) for r in data["runs"] if r["kind"] == kind and r["n"] == n
     }
     return max(counts)
 
 
-FLOORS = {"floor": "the Python floor", "gofloor": "the Go floor"}
+def _sim_cpu(data: dict[str, Any], kind: str, n: int, command: str) -> float:
+    return median(
+        r["sim_cpu_s"][command] for r in data["runs"] if r["kind"] == kind and r["n"] == n
+    )
+
+
+FLOORS = {"floor": "the Python floor", "apifloor": "the API floor", "gofloor": "the Go floor"}
 
 
 def floors(data: dict[str, Any]) -> list[str]:
@@ -49,8 +53,11 @@ def floors(data: dict[str, Any]) -> list[str]:
     return [kind for kind in FLOORS if kind in data["settings"].get("kinds", ["floor"])]
 
 
-def ratio(data: dict[str, Any], n: int, command: str, floor: str = "floor") -> float:
-    ours, base = (median(_times(data, k, n, command)) for k in ("hostup", floor))
+def ratio(
+    data: dict[str, Any], n: int, command: str, floor: str = "floor", kind: str = "hostup"
+) -> float:
+    """``kind``'s median time over ``floor``'s (ours over the Python floor by default)."""
+    ours, base = (median(_times(data, k, n, command)) for k in (kind, floor))
     return ours / base
 
 
@@ -104,20 +111,65 @@ def block_target(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
                     verdict(measured <= TOFU_RATIO_TARGET) if targeted else "",
                 )
             )
+    if "apifloor" in floors(data):
+        rows += [
+            (
+                f"`tofu {command}` of N = {n}: the API floor / the Python floor",
+                "",
+                f"{ratio(data, n, command, 'floor', kind='apifloor'):.2f}",
+                "",
+            )
+            for command in COMMANDS
+        ]
     return table(("measure", "target", "measured", "verdict"), rows)
 
 
 def block_calls(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
     data = load()
+    api_floor = "apifloor" in floors(data)
     rows = []
     for n in data["settings"]["sizes"]:
         row: list[object] = [n]
         for command in COMMANDS:
-            row += [_calls(data, n, command), MINIMUM_PER_MOUNT[command] * n]
+            row.append(_calls(data, n, command))
+            if api_floor:
+                row.append(_calls(data, n, command, "apifloor"))
+            row.append(MINIMUM_PER_MOUNT[command] * n)
         rows.append(row)
-    header = ["N"] + [
-        f"{command} {label}" for command in COMMANDS for label in ("calls", "minimum")
-    ]
+    labels = ("ours", "API floor", "minimum") if api_floor else ("ours", "minimum")
+    header = ["N"] + [f"{command}: {label}" for command in COMMANDS for label in labels]
+    return table(header, rows)
+
+
+def block_split(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
+    """At the largest N, per command: what the API's work adds to the Python floor (the
+    API floor's excess), what our code adds on top (ours over the API floor), and the
+    simulator's CPU time for ours and for the API floor."""
+    data = load()
+    n = max(data["settings"]["sizes"])
+    rows = []
+    for command in COMMANDS:
+        ours, api, floor = (
+            median(_times(data, kind, n, command)) for kind in ("hostup", "apifloor", "floor")
+        )
+        rows.append(
+            (
+                f"`tofu {command}`",
+                fmt_s(floor),
+                f"+{fmt_s(api - floor)}",
+                f"{ours - api:+.2f}",
+                fmt_s(_sim_cpu(data, "hostup", n, command)),
+                fmt_s(_sim_cpu(data, "apifloor", n, command)),
+            )
+        )
+    header = (
+        f"N = {n}",
+        "the Python floor (s)",
+        "the API's calls with `requests` (s)",
+        "our code on top (s)",
+        "simulator CPU, ours (s)",
+        "simulator CPU, API floor (s)",
+    )
     return table(header, rows)
 
 
@@ -127,9 +179,13 @@ def block_startup(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
     labels = {
         "hostup": "terraform-provider-hostup: spawn to handshake",
         "floor": "the Python floor: spawn to handshake",
+        "apifloor": "the API floor: spawn to handshake",
         "gofloor": "the Go floor: spawn to handshake",
         "tofu_version": "`tofu version`",
-        "http_stack_import": "importing the HTTP stack (`hostup.client`, `hostup.models`)",
+        "provider_modules_import": "ours, every process: our provider's modules and schemas",
+        "requests_import": "ours and the API floor, first call: importing `requests`",
+        "core_http_import": "ours, first call: the core's client, `pydantic` and the models",
+        "listing_model_build": "ours, first call: building the listing model's validator",
     }
     rows = [
         (label, f"{median(start[key]) * 1000:.0f}", f"{min(start[key]) * 1000:.0f}")
@@ -145,4 +201,5 @@ TOFU_BLOCKS: dict[str, Callable[..., str]] = {
     "opentofu-times": block_times,
     "opentofu-calls": block_calls,
     "opentofu-startup": block_startup,
+    "opentofu-split": block_split,
 }
