@@ -1,7 +1,7 @@
 """Measure terraform-provider-hostup through the real `tofu` against the simulator;
 write bench/results/opentofu.json (bench/render.py turns it into bench/README.md).
 
-    .venv/bin/python bench/opentofu.py             # N = 1, 10, 50; 3 repetitions
+    .venv/bin/python bench/opentofu.py             # N = 1, 10, 50; 5 repetitions
     .venv/bin/python bench/opentofu.py --smoke     # N = 1, 2; 1 repetition -> opentofu-smoke.json
 
 For each N, interleaved and repeated: `tofu apply` of N mounts (one per VPS, so
@@ -259,7 +259,7 @@ def tofu_version(tofu_bin: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--output", type=Path)
     parser.add_argument("--no-go-floor", action="store_true", help="skip the Go floor")
     parser.add_argument("--sizes", help="comma-separated N (default 1,10,50)")
