@@ -12,18 +12,19 @@ attributes on the same `tf` framework, no I/O): the floor of tofu, the plugin
 protocol and a Python provider's start-ups; on N `apifloor_mount`s of
 bench/tofu_api_floor_provider.py (that floor plus the API calls it requires, sent
 with `requests` alone): what any Python provider must spend; and (not with --smoke
-or --no-go-floor)
-on N `gofloor_mount`s of bench/tofu-go-floor, the same no-op resource in Go on
-terraform-plugin-framework, built here from the Go module proxy. Then the start-up
-of one provider process (spawn to go-plugin handshake line) for each, what our
-process loads beyond the framework (IMPORT_STEPS), and `tofu version` (tofu's own
-start). The simulator answers in
-this process, so its CPU time per command is this process's.
+or --no-go-floor) on N `gofloor_mount`s of bench/tofu-go-floor, the same no-op
+resource in Go on terraform-plugin-framework, built here from the Go module proxy.
+Then the start-up of one provider process (spawn to go-plugin handshake line) for
+each, what our process loads beyond the framework (IMPORT_STEPS), the client's CPU
+per create (CLIENT_CPU), and `tofu version` (tofu's own start). The simulator
+answers in this process, so its CPU time per command is this process's. Our
+packages' bytecode is written first, as an install writes it (compile_bytecode).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import json
 import os
@@ -245,6 +246,59 @@ def startup(tofu_bin: Path, reps: int, root: Path, kinds: list[str]) -> dict[str
     return out
 
 
+# The CPU time one create costs the client, in one thread, once everything is loaded:
+# ours (the tofu front-end's engine) against the API floor's calls (`requests` alone,
+# each answer's JSON parsed), alternating mount by mount against the benchmark's
+# simulator. Printed as JSON seconds per create.
+CLIENT_CPU = """
+import json, sys, time
+url, key, iso, *vpses = sys.argv[1:]
+from hostup.mounts import MountEngine
+from hostup.runtime import Runtime
+from hostup.settings import Settings
+from terraform_provider_hostup._framework import TOFU_WORDING
+settings = Settings.resolve(api_key=key, endpoint=url, environ={})
+engine = MountEngine(Runtime(settings, TOFU_WORDING, warn=lambda message: None))
+import requests
+session = requests.Session()
+session.headers["Authorization"] = f"Bearer {key}"
+session.trust_env = False
+def api_floor(vps):
+    session.get(f"{url}/api/v2/vps/{vps}/iso").json()
+    body = {"isoId": iso, "device": "ide2"}
+    session.post(f"{url}/api/v2/vps/{vps}/iso/actions/mount", json=body).json()
+    session.get(f"{url}/api/v2/vps/{vps}/iso").json()
+def ours(vps):
+    engine.ensure_mounted(vps, iso, "ide2")
+spent = {"ours": 0.0, "api_floor": 0.0}
+for i, vps in enumerate(vpses):
+    name, create = ("ours", ours) if i % 2 == 0 else ("api_floor", api_floor)
+    started = time.thread_time()
+    create(vps)
+    if i >= 2:  # the first create of each loads what it needs
+        spent[name] += time.thread_time() - started
+count = (len(vpses) - 2) // 2
+print(json.dumps({f"create_cpu_{k}": v / count for k, v in spent.items()}))
+"""
+
+
+def client_cpu(sim: SimServer, reps: int, vpses: int) -> dict[str, list[float]]:
+    """CLIENT_CPU, ``reps`` times, each on ``vpses`` fresh VPSes (an even number)."""
+    out: dict[str, list[float]] = {}
+    for _ in range(reps):
+        sim.store.reset(extra_vps=vpses)
+        ids = [world.extra_vps_id(i) for i in range(1, vpses + 1)]
+        text = subprocess.run(
+            [sys.executable, "-c", CLIENT_CPU, sim.url, world.DEMO_API_KEY, ISO, *ids],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for key, value in json.loads(text).items():
+            out.setdefault(key, []).append(round(value, 6))
+    return out
+
+
 def tofu_version(tofu_bin: Path) -> str:
     text = subprocess.run(
         [str(tofu_bin / "tofu"), "version"],
@@ -254,6 +308,19 @@ def tofu_version(tofu_bin: Path) -> str:
         env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null"},
     ).stdout
     return text.splitlines()[0].removeprefix("OpenTofu v")
+
+
+def compile_bytecode() -> None:
+    """Write the bytecode of our packages and of bench/, as pip does when it installs a
+    wheel. Without it, an environment with PYTHONDONTWRITEBYTECODE set (this machine's)
+    makes every provider process compile our modules from source, which no installed
+    provider does."""
+    import hostup
+    import terraform_provider_hostup
+
+    for package in (hostup, terraform_provider_hostup):
+        compileall.compile_dir(Path(package.__file__).parent, quiet=1)
+    compileall.compile_dir(BENCH_DIR, maxlevels=0, quiet=1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     reps = 1 if args.smoke else args.reps
     output = args.output or RESULTS_DIR / ("opentofu-smoke.json" if args.smoke else "opentofu.json")
     tofu_bin = locate_tofu_bin_dir()
+    compile_bytecode()
     started = time.monotonic()
     runs: list[dict[str, Any]] = []
     store = HostupStore(settings=Settings(job_seconds=0.0, extra_vps=max(sizes)))
@@ -284,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             log("building the Go floor")
             go_floor(root / "gofloor-bin")
         start = startup(tofu_bin, 2 if args.smoke else 10, root, kinds)
+        start.update(client_cpu(sim, 2 if args.smoke else 5, max(*sizes, 10) // 2 * 2))
         for n in sizes:
             for rep in range(reps):
                 for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:

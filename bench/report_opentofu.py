@@ -186,6 +186,8 @@ def block_startup(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
         "requests_import": "ours and the API floor, first call: importing `requests`",
         "core_http_import": "ours, first call: the core's client, `pydantic` and the models",
         "listing_model_build": "ours, first call: building the listing model's validator",
+        "create_cpu_ours": "ours, once loaded: client CPU per create (3 calls), one thread",
+        "create_cpu_api_floor": "the API floor's calls: client CPU per create, one thread",
     }
     rows = [
         (label, f"{median(start[key]) * 1000:.0f}", f"{min(start[key]) * 1000:.0f}")
