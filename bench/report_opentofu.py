@@ -21,6 +21,9 @@ COMMANDS = ("apply", "plan", "destroy")
 # a confirming read; a refresh one read; destroy the refresh, the unmount and a
 # confirming read (a fresh read before the unmount is ours: it is the destructive step).
 MINIMUM_PER_MOUNT = {"apply": 3, "plan": 1, "destroy": 3}
+# `tofu apply` starts the provider once per phase: schema, validate, plan, apply (as its
+# trace log shows); only the last makes API calls.
+APPLY_PROCESSES = 4
 
 
 def load() -> dict[str, Any]:
@@ -186,15 +189,49 @@ def block_startup(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
         "requests_import": "ours and the API floor, first call: importing `requests`",
         "core_http_import": "ours, first call: the core's client, `pydantic` and the models",
         "listing_model_build": "ours, first call: building the listing model's validator",
-        "create_cpu_ours": "ours, once loaded: client CPU per create (3 calls), one thread",
+        "create_cpu_ours": "ours, once loaded: client CPU per create (its calls), one thread",
         "create_cpu_api_floor": "the API floor's calls: client CPU per create, one thread",
     }
     rows = [
-        (label, f"{median(start[key]) * 1000:.0f}", f"{min(start[key]) * 1000:.0f}")
+        (label, f"{median(start[key]) * 1000:.1f}", f"{min(start[key]) * 1000:.1f}")
         for key, label in labels.items()
         if key in start
     ]
     return table(("process", "median (ms)", "min (ms)"), rows)
+
+
+def block_budget(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
+    """The target as a time budget for `tofu apply` at the largest N, and what takes it:
+    the API's calls (the API floor's excess), our loads (start-up medians: our modules in
+    every process, the client stack and the listing model in the calling one, beyond
+    the `requests` the API floor loads too), and our code on top as measured."""
+    data = load()
+    n = max(data["settings"]["sizes"])
+    start = data["startup"]
+    floor, api, ours = (
+        median(_times(data, kind, n, "apply")) for kind in ("floor", "apifloor", "hostup")
+    )
+    allowed = (TOFU_RATIO_TARGET - 1) * floor
+    loads = APPLY_PROCESSES * median(start["provider_modules_import"]) + sum(
+        median(start[key]) for key in ("core_http_import", "listing_model_build")
+    )
+    per_create = median(start["create_cpu_ours"]) - median(start["create_cpu_api_floor"])
+    rows = [
+        ("what the target allows above the Python floor", fmt_s(allowed)),
+        (
+            "of which the API's calls with `requests` take (the API floor's excess)",
+            fmt_s(api - floor),
+        ),
+        ("left for our code", fmt_s(allowed - (api - floor))),
+        (
+            f"our loads: our modules in each of the {APPLY_PROCESSES} processes, the core's "
+            "client, `pydantic`, the models and the listing validator in the calling one",
+            fmt_s(loads),
+        ),
+        (f"our client's extra CPU for {n} creates, one thread", fmt_s(per_create * n)),
+        ("our code on top, measured (ours over the API floor)", fmt_s(ours - api)),
+    ]
+    return table((f"`tofu apply`, N = {n}", "seconds"), rows)
 
 
 TOFU_BLOCKS: dict[str, Callable[..., str]] = {
@@ -204,4 +241,5 @@ TOFU_BLOCKS: dict[str, Callable[..., str]] = {
     "opentofu-calls": block_calls,
     "opentofu-startup": block_startup,
     "opentofu-split": block_split,
+    "opentofu-budget": block_budget,
 }

@@ -43,4 +43,27 @@ def test_the_opentofu_bench_runs_and_spends_the_api_minimum(tmp_path: Path) -> N
     floor = [r["calls"] for r in results["runs"] if r["kind"] == "floor"]
     assert floor
     assert all(c == {"apply": {}, "plan": {}, "destroy": {}} for c in floor)
-    assert set(results["startup"]) == {"hostup", "floor", "tofu_version", "http_stack_import"}
+    # The API floor spends exactly the API's minimum: ours over it is our code's cost.
+    api_floor = {
+        (r["n"], c): r["calls"][c]
+        for r in results["runs"]
+        if r["kind"] == "apifloor"
+        for c in ("apply", "plan", "destroy")
+    }
+    for n in (1, 2):
+        assert api_floor[(n, "apply")] == {"GET": 2 * n, "POST": n}
+        assert api_floor[(n, "plan")] == {"GET": n}
+        assert api_floor[(n, "destroy")] == {"GET": 2 * n, "POST": n}
+    assert set(results["startup"]) == {
+        "hostup",
+        "floor",
+        "apifloor",
+        "tofu_version",
+        "provider_modules_import",
+        "requests_import",
+        "core_http_import",
+        "listing_model_build",
+        "create_cpu_ours",
+        "create_cpu_api_floor",
+    }
+    assert all(seconds > 0 for values in results["startup"].values() for seconds in values)
