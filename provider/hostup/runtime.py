@@ -103,6 +103,8 @@ class Runtime:
         self._client = client
         self._lock = threading.Lock()
         self._vps_locks: dict[str, threading.Lock] = {}
+        self._writes = 0  # operations inside writing(), waiting for their VPS's lock included
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"Runtime({self.settings!r})"
@@ -150,11 +152,36 @@ class Runtime:
 
     @contextmanager
     def writing(self, vps_id: str) -> Iterator[None]:
-        """Serialize this process's writes to one VPS (mount and unmount race otherwise)."""
+        """Serialize this process's writes to one VPS (mount and unmount race otherwise).
+
+        Counted until it ends, so :meth:`close_if_idle` never lets the process end in
+        the middle of a write; refused with :class:`MountError` once closed.
+        """
         with self._lock:
+            if self._closed:
+                raise MountError(
+                    f"not writing to {vps_id}: this provider process is shutting down "
+                    "(run the command again)"
+                )
+            self._writes += 1
             lock = self._vps_locks.setdefault(vps_id, threading.Lock())
-        with lock:
-            yield
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                self._writes -= 1
+
+    def close_if_idle(self) -> bool:
+        """True when no write is in progress; every later :meth:`writing` is then refused,
+        so the process may end at once. False, changing nothing, while a write is on:
+        ending the process then could leave a mount half done (an update's old ISO
+        unmounted, the new one not yet mounted)."""
+        with self._lock:
+            if self._writes:
+                return False
+            self._closed = True
+            return True
 
     @contextmanager
     def user_errors(self, what: str) -> Iterator[None]:

@@ -68,6 +68,7 @@ class HostupProvider:
         self._settings: Settings | None = None
         self._runtime: Runtime | None = None
         self._engines: dict[str, Any] = {}
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"HostupProvider({self._settings!r})"
@@ -157,13 +158,27 @@ class HostupProvider:
 
     def runtime(self) -> Runtime:
         """The process's :class:`~hostup.runtime.Runtime` (from the environment if unconfigured)."""
+        from hostup.errors import MountError
         from hostup.runtime import Runtime
 
         with self._lock:
+            if self._closed:
+                raise MountError("this provider process is shutting down (run the command again)")
             if self._runtime is None:
                 settings = self._settings or resolve_settings({})
                 self._runtime = Runtime(settings, TOFU_WORDING, warn=warn)
             return self._runtime
+
+    def close_for_exit(self) -> bool:
+        """After the server stopped: True when the process may end without waiting for
+        anything (no write of the core in progress; none can start after this), False
+        while a call is still writing, which the interpreter's normal exit then waits
+        for."""
+        with self._lock:
+            if self._runtime is not None and not self._runtime.close_if_idle():
+                return False
+            self._closed = True
+            return True
 
     def _engine(self, kind: str, build: Any) -> Any:
         runtime = self.runtime()

@@ -193,11 +193,18 @@ class TofuWorkspace:
         timeout: float = DEFAULT_TIMEOUT,
     ) -> TofuResult:
         """`tofu <args>` in the workspace; AssertionError on failure unless check=False."""
+        started = time.monotonic()
+        proc = self.start(*args, env=env)
+        result = self.finish(proc, args, started, timeout=timeout)
+        return result.check() if check else result
+
+    def start(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+        """`tofu <args>` started in a session of its own (its process group: a terminal's
+        Ctrl-C reaches tofu and its plugins through it); :meth:`finish` collects it."""
         full_env = {**self.env, **(env or {})}
         exe = shutil.which("tofu", path=full_env["PATH"])
         assert exe is not None, f"no tofu in {self.tofu_bin}"
-        started = time.monotonic()
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [exe, *args],
             cwd=self.workdir,
             env=full_env,
@@ -207,6 +214,15 @@ class TofuWorkspace:
             text=True,
             start_new_session=True,
         )
+
+    def finish(
+        self,
+        proc: subprocess.Popen[str],
+        args: Sequence[str],
+        started: float,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> TofuResult:
+        """Wait for a :meth:`start`-ed command; its result, recorded (not checked)."""
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -219,7 +235,7 @@ class TofuWorkspace:
         )
         self.results.append(result)
         TIMINGS.append(Timing(self.test_id, result.command, result.seconds, result.returncode))
-        return result.check() if check else result
+        return result
 
     # commands
 

@@ -6,14 +6,20 @@ The scenarios of the Pulumi e2e suite, in tofu's words: apply of several mounts,
 steady plan with no write, drift shown by `plan -refresh-only` and repaired by
 `apply`, an in-place ISO change, a device change as a replacement, a slot taken by a
 foreign ISO refused with nothing written, an identical mount adopted, bad input
-refused at plan with no request, and destroy.
+refused at plan with no request, destroy, and an apply interrupted mid-mount.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
+
 import pytest
 
 from harness.hostup_stack import api_calls, mounted, writes
+from harness.processes import end_session, wait_until_gone
 from harness.tofu_cli import TofuWorkspace, mounts_hcl
 from hostup_sim.server import SimServer
 from hostup_sim.world import (
@@ -301,4 +307,49 @@ def test_a_failed_remount_puts_the_old_iso_back_and_the_state_says_so(
     sim.store.update_faults(fail_nth=[])
     tofu.apply()  # the next apply tries again, and succeeds
     assert mounted(sim) == {VPS_WEB_2: {"ide2": ISO_ALPINE_320}}
+    tofu.steady()
+
+
+def test_an_apply_interrupted_while_its_mount_is_on_its_way_lets_the_mount_finish(
+    tofu: TofuWorkspace, sim: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during `tofu apply` while the API holds the mount request: the provider
+    process ends only once that create has finished (its confirming read made), never
+    in the middle of a write (it skips the interpreter's teardown only when no write is
+    in progress: terraform_provider_hostup._entry); the next apply writes nothing."""
+    tofu.write(mounts_hcl(sim.url, [INSTALLER]))
+    mount_path = f"/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
+    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=1.0)
+    arrived = threading.Event()
+    decide = sim.store.decide_fault
+
+    def spy(method: str, path: str) -> object:
+        decision = decide(method, path)
+        if method == "POST" and path == mount_path:
+            arrived.set()
+        return decision
+
+    monkeypatch.setattr(sim.store, "decide_fault", spy)
+    args = ("apply", "-no-color", "-input=false", "-auto-approve")
+    started = time.monotonic()
+    proc = tofu.start(*args)
+    try:
+        assert arrived.wait(60), "the mount request never reached the simulator"
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C: tofu and its plugins
+        tofu.finish(proc, args, started)
+    finally:
+        if proc.poll() is None:
+            end_session(proc)
+    assert wait_until_gone(proc.pid) == [], "a provider outlived the interrupted apply"
+    calls = [(c.method, c.operation, c.vps_id, c.status) for c in api_calls(sim)]
+    assert ("POST", MOUNT, VPS_WEB_1, 200) in calls, calls  # answered: the provider waited
+    mount = calls.index(("POST", MOUNT, VPS_WEB_1, 200))
+    assert ("GET", LISTING, VPS_WEB_1, 200) in calls[mount + 1 :], calls  # confirmed
+    assert mounted(sim) == {**SEEDED, VPS_WEB_1: {"ide2": ISO_UBUNTU_2404}}
+
+    sim.store.update_faults(hang_rate=0.0)
+    sim.store.clear_log()
+    tofu.apply()
+    assert writes(sim) == []  # recorded, or adopted: no second mount
+    assert tofu.resources()["installer"]["iso_id"] == ISO_UBUNTU_2404
     tofu.steady()

@@ -20,6 +20,7 @@ from tf.utils import Diagnostics
 
 from harness.hostup_stack import mounted, writes
 from harness.processes import modules_loaded_by
+from hostup.errors import MountError
 from hostup_sim.server import SimServer
 from hostup_sim.world import (
     DEMO_API_KEY,
@@ -144,6 +145,53 @@ def test_starting_the_provider_loads_neither_requests_nor_pydantic() -> None:
     modules = ["terraform_provider_hostup._entry", "terraform_provider_hostup.provider"]
     code_modules = [*modules, "terraform_provider_hostup.iso_mount"]
     assert modules_loaded_by(code_modules, ("requests", "pydantic")) == []
+
+
+def test_the_process_may_end_at_once_only_when_no_create_is_writing(
+    sim: SimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """close_for_exit, which lets the executable skip the interpreter's teardown: refused
+    while a create's mount request is on its way; once given, no call writes any more."""
+    idle = configured(sim)
+    assert idle.close_for_exit()  # nothing built yet: nothing to wait for, nothing to build
+    with pytest.raises(MountError, match="shutting down"):
+        idle.mounts()
+    provider = configured(sim)
+    mount_path = f"/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
+    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=30.0)
+    arrived = threading.Event()
+    decide = sim.store.decide_fault
+
+    def spy(method: str, path: str) -> object:
+        decision = decide(method, path)
+        if method == "POST" and path == mount_path:
+            arrived.set()
+        return decision
+
+    monkeypatch.setattr(sim.store, "decide_fault", spy)
+    ctx = DeleteContext(Diagnostics(), "hostup_vps_iso_mount")
+    planned = {"vps_id": VPS_WEB_1, "iso_id": ISO_UBUNTU_2404, "device": "ide2"}
+    created: list[Any] = []
+    creating = threading.Thread(
+        target=lambda: created.append(VpsIsoMount(provider).create(ctx, planned))
+    )
+    creating.start()
+    try:
+        assert arrived.wait(30), "the mount request never reached the simulator"
+        assert not provider.close_for_exit()
+    finally:
+        sim.store.update_faults(hang_rate=0.0)
+        sim.store.release_sleepers()
+        creating.join(30)
+    assert created[0]["iso_id"] == ISO_UBUNTU_2404, messages(ctx.diagnostics)
+    assert provider.close_for_exit()
+    sim.store.clear_log()
+    later = DeleteContext(Diagnostics(), "hostup_vps_iso_mount")
+    VpsIsoMount(provider).delete(later, created[0])
+    [(severity, summary, _)] = messages(later.diagnostics)
+    assert (severity, "shutting down" in summary) == ("error", True)
+    assert sim.store.request_log() == []
+    assert mounted(sim)[VPS_WEB_1] == {"ide2": ISO_UBUNTU_2404}
 
 
 def _launcher() -> Path:
