@@ -16,7 +16,8 @@ or --no-go-floor) on N `gofloor_mount`s of bench/tofu-go-floor, the same no-op
 resource in Go on terraform-plugin-framework, built here from the Go module proxy.
 Then the start-up of one provider process (spawn to go-plugin handshake line) for
 each, what our process loads beyond the framework (IMPORT_STEPS), the client's CPU
-per create (CLIENT_CPU), and `tofu version` (tofu's own start). The simulator
+per create (CLIENT_CPU), a process's teardown (TEARDOWN_LOADS), and `tofu version`
+(tofu's own start). The simulator
 answers in this process, so its CPU time per command is this process's. Our
 packages' bytecode is written first, as an install writes it (compile_bytecode).
 """
@@ -217,6 +218,30 @@ print(json.dumps({"provider_modules_import": t1 - t0, "requests_import": t2 - t1
 """
 
 
+# A provider process's teardown: the interpreter freeing its modules after the work is
+# done, before tofu sees the process end. What a process with the framework loaded
+# pays (every floor process), and one with ours and the HTTP stack loaded (what our
+# calling process would pay; ours skips the teardown when no write is in progress).
+TEARDOWN_LOADS = {
+    "teardown_framework": "import grpc, tf.provider, tf.runner",
+    "teardown_ours_loaded": (
+        "import grpc, tf.provider, tf.runner, requests, hostup.client, hostup.models, "
+        "hostup.mounts, terraform_provider_hostup.provider; "
+        "hostup.models.IsoMedia.model_rebuild(force=True)"
+    ),
+}
+
+
+def teardown_seconds(loads: str) -> float:
+    """From the last statement of a process that ran ``loads`` to its exit."""
+    code = f"{loads}\nimport sys, time\nsys.stdout.write(repr(time.time())); sys.stdout.flush()"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    printed = proc.stdout.read()
+    proc.wait()
+    return round(time.time() - float(printed), 4)
+
+
 def startup(tofu_bin: Path, reps: int, root: Path, kinds: list[str]) -> dict[str, list[float]]:
     launchers = {
         "hostup": [str(provider_dir() / "terraform-provider-hostup")],
@@ -235,6 +260,8 @@ def startup(tofu_bin: Path, reps: int, root: Path, kinds: list[str]) -> dict[str
             out.setdefault(step, []).append(round(seconds, 4))
         for kind in kinds:
             out[kind].append(handshake_seconds(launchers[kind]))
+        for name, loads in TEARDOWN_LOADS.items():
+            out.setdefault(name, []).append(teardown_seconds(loads))
         started = time.monotonic()
         subprocess.run(
             tofu,

@@ -191,6 +191,8 @@ def block_startup(_r: Any = None, _b: Any = None, _p: Any = None) -> str:
         "listing_model_build": "ours, first call: building the listing model's validator",
         "create_cpu_ours": "ours, once loaded: client CPU per create (its calls), one thread",
         "create_cpu_api_floor": "the API floor's calls: client CPU per create, one thread",
+        "teardown_framework": "a floor process's teardown after its work (the framework loaded)",
+        "teardown_ours_loaded": "the teardown ours skips (the framework, ours and the HTTP stack)",
     }
     rows = [
         (label, f"{median(start[key]) * 1000:.1f}", f"{min(start[key]) * 1000:.1f}")
