@@ -319,7 +319,9 @@ def test_an_apply_interrupted_while_its_mount_is_on_its_way_lets_the_mount_finis
     in progress: terraform_provider_hostup._entry); the next apply writes nothing."""
     tofu.write(mounts_hcl(sim.url, [INSTALLER]))
     mount_path = f"/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
-    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=1.0)
+    # Held half a second: long enough for the Ctrl-C to land first, well inside the 2 s
+    # go-plugin gives a plugin to exit before it kills it.
+    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=0.5)
     arrived = threading.Event()
     decide = sim.store.decide_fault
 
