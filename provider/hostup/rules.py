@@ -61,15 +61,20 @@ _EXPECTED: Final[dict[str, str]] = {
 }
 
 
-def id_input_problem(field: Literal["vps_id", "iso_id"], value: object) -> str | None:
-    """Why ``value`` cannot be the ``field`` input (required, a safe ASCII id), or None."""
-    what = _EXPECTED[field]
+def id_input_problem(
+    field: Literal["vps_id", "iso_id"], value: object, *, label: str | None = None
+) -> str | None:
+    """Why ``value`` cannot be the ``field`` input (required, a safe ASCII id), or None.
+
+    ``label``: the input's name as the user writes it, when the front-end's schema does
+    not spell it as the core does (the native provider's ``vpsId``)."""
+    what, name = _EXPECTED[field], label or field
     if value is None:
-        return f"{field} is required: {what}"
+        return f"{name} is required: {what}"
     if not isinstance(value, str):
-        return f"{field} must be a string, got {type(value).__name__}: {what}"
+        return f"{name} must be a string, got {type(value).__name__}: {what}"
     problem = path_segment_problem(value)
-    return f"{field} {problem}: expected {what}" if problem else None
+    return f"{name} {problem}: expected {what}" if problem else None
 
 
 def device_input_problem(value: object) -> str | None:

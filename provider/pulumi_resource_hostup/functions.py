@@ -37,7 +37,7 @@ def get_vps(runtime: Runtime, args: dict[str, Any]) -> dict[str, Any]:
 def get_iso(runtime: Runtime, args: dict[str, Any]) -> dict[str, Any]:
     """``hostup:index:getIso``: the ISO ``vpsId`` may mount, by file (else display) name."""
     vps_id, name = _text(args, "vpsId"), _text(args, "name")
-    problem = id_input_problem("vps_id", vps_id)
+    problem = id_input_problem("vps_id", vps_id, label="vpsId")
     if problem:
         raise MountError(problem)
     with runtime.user_errors(f"look up the ISO named {name!r} for VPS {vps_id}"):

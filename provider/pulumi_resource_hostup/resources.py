@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from hostup.contract import DEFAULT_DEVICE
 from hostup.drives import DriveEngine, DriveState
@@ -82,6 +82,11 @@ class ReadResult:
     inputs: Props = field(default_factory=dict)
 
 
+def _id_problem(field: Literal["vps_id", "iso_id"], value: object) -> str | None:
+    """The core's id rule, naming the input as the schema does (``vpsId``, ``isoId``)."""
+    return id_input_problem(field, value, label=PROPERTY[field])
+
+
 def _failures(problems: list[Problem]) -> list[tuple[str, str]]:
     return [(PROPERTY[p.field], p.message) for p in problems]
 
@@ -136,7 +141,7 @@ class MountHandler:
             inputs["device"] = DEFAULT_DEVICE
         vps_id, iso_id, device = (inputs[key] for key in self.INPUTS)
         for name, value in (("vps_id", vps_id), ("iso_id", iso_id)):
-            problem = None if is_unknown(value) else id_input_problem(name, value)  # type: ignore[arg-type]
+            problem = None if is_unknown(value) else _id_problem(name, value)  # type: ignore[arg-type]
             if problem:
                 failures.append((PROPERTY[name], problem))
         problem = None if is_unknown(device) else device_input_problem(device)
@@ -219,8 +224,8 @@ def _mount_identity(props: Mapping[str, Any]) -> tuple[str, str, str]:
     vps_id, iso_id = props.get("vpsId"), props.get("isoId")
     device = props.get("device") or DEFAULT_DEVICE
     for problem in (
-        id_input_problem("vps_id", vps_id),
-        id_input_problem("iso_id", iso_id),
+        _id_problem("vps_id", vps_id),
+        _id_problem("iso_id", iso_id),
         device_input_problem(device),
     ):
         if problem:
@@ -261,7 +266,7 @@ class ImageHandler:
         failures = _unknown_properties(news, self.INPUTS, "VpsIsoImage")
         inputs = {key: news.get(key) for key in self.INPUTS if news.get(key) is not None}
         vps_id = news.get("vpsId")
-        problem = None if is_unknown(vps_id) else id_input_problem("vps_id", vps_id)
+        problem = None if is_unknown(vps_id) else _id_problem("vps_id", vps_id)
         if problem:
             failures.append(("vpsId", problem))
         problems = image_input_problems(
@@ -356,7 +361,7 @@ class DriveHandler:
         failures = _unknown_properties(news, self.INPUTS, "VpsCdromDrive")
         vps_id, device = news.get("vpsId"), news.get("device")
         for prop, problem in (
-            ("vpsId", None if is_unknown(vps_id) else id_input_problem("vps_id", vps_id)),
+            ("vpsId", None if is_unknown(vps_id) else _id_problem("vps_id", vps_id)),
             ("device", None if is_unknown(device) else device_input_problem(device)),
         ):
             if problem:

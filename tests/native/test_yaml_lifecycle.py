@@ -143,8 +143,8 @@ def test_a_taken_slot_is_refused_and_nothing_is_written(
     ("properties", "said"),
     [
         ({"vpsId": VPS_WEB_1, "isoId": ISO_ALPINE_320, "device": "ide9"}, "ide9"),
-        ({"vpsId": "../vps", "isoId": ISO_ALPINE_320}, "vps_id must not contain '/'"),
-        ({"vpsId": VPS_WEB_1, "isoId": "iso 1"}, "iso_id must not contain whitespace"),
+        ({"vpsId": "../vps", "isoId": ISO_ALPINE_320}, "vpsId must not contain '/'"),
+        ({"vpsId": VPS_WEB_1, "isoId": "iso 1"}, "isoId must not contain whitespace"),
         # The YAML host checks names against the schema before the provider sees them.
         ({"vpsId": VPS_WEB_1, "isoId": ISO_ALPINE_320, "devise": "ide1"}, "Property devise"),
     ],
