@@ -30,6 +30,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -189,8 +190,13 @@ def handshake_seconds(command: list[str]) -> float:
     assert proc.stdout is not None
     line = proc.stdout.readline()
     seconds = time.monotonic() - started
-    proc.kill()
-    proc.wait(timeout=10)
+    # Ctrl-C, not a kill: a Python provider then removes its socket's temporary directory.
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
     if not line.startswith("1|6|"):
         raise SystemExit(f"no handshake from {command}: {line!r}")
     return round(seconds, 4)
