@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from harness.hostup_stack import writes
+from harness.hostup_stack import hold_mounts, writes
 from hostup.errors import MountError
 from hostup.mounts import MountEngine
 from hostup.runtime import Runtime
@@ -67,18 +67,7 @@ def test_a_mount_held_back_by_the_api_keeps_the_runtime_open(
     """Through the engine: while the mount request is on its way, the runtime cannot be
     closed; once the mount is confirmed, it can."""
     runtime = runtime_on(sim)
-    mount_path = f"/api/v2/vps/{world.VPS_WEB_1}/iso/actions/mount"
-    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=30.0)
-    arrived = threading.Event()
-    decide = sim.store.decide_fault
-
-    def spy(method: str, path: str) -> object:
-        decision = decide(method, path)
-        if method == "POST" and path == mount_path:
-            arrived.set()
-        return decision
-
-    monkeypatch.setattr(sim.store, "decide_fault", spy)
+    arrived = hold_mounts(sim, monkeypatch, world.VPS_WEB_1, 30.0)
     engine = MountEngine(runtime)
     mounting = threading.Thread(
         target=engine.ensure_mounted, args=(world.VPS_WEB_1, world.ISO_UBUNTU_2404, "ide2")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from harness.hostup_stack import (
     StackFactory,
     api_calls,
     copy_example,
+    hold_mounts,
     mounted,
     writes,
 )
@@ -331,19 +331,8 @@ def test_interrupted_up_converges_by_adopting_the_mount(
     `pulumi cancel` (the file backend's lock stays behind); in every case the state
     keeps a pending-create note until `pulumi refresh --clear-pending-creates`."""
     stack = open_stack([INSTALLER])
-    mount_path = f"/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
     # The simulator holds the mount request back (it acts only once released)...
-    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=600.0)
-    arrived = threading.Event()
-    decide = sim.store.decide_fault
-
-    def spy(method: str, path: str) -> Any:
-        decision = decide(method, path)
-        if method == "POST" and path == mount_path:
-            arrived.set()
-        return decision
-
-    monkeypatch.setattr(sim.store, "decide_fault", spy)
+    arrived = hold_mounts(sim, monkeypatch, VPS_WEB_1, 600.0)
     args = ("up", *YES)
     started = time.monotonic()
     proc = stack.start(*args)

@@ -6,7 +6,8 @@
   check that nothing it ran ever printed the key.
 - `EngineRun` / `Preview`: what `pulumi up|refresh|destroy --json` (an engine event
   stream, one JSON object a line) and `pulumi preview --json` (one document) say.
-- `mounted()`, `api_calls()`, `writes()`: what the simulator holds and was asked.
+- `mounted()`, `api_calls()`, `writes()`: what the simulator holds and was asked;
+  `hold_mounts()`: the simulator holds a VPS's mount requests back.
 - `copy_example()`: a project from examples/ (or the root demo project) copied like
   `copy_program` copies tests/e2e/programs, pointed at this test run's virtualenv.
 """
@@ -16,12 +17,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml  # type: ignore[import-untyped]  # no stubs in the dev extras
 
 from harness.pulumi_cli import (
@@ -294,6 +297,27 @@ def writes(sim: SimServer) -> list[tuple[str | None, str, str | None, str | None
 
 
 # -- examples -----------------------------------------------------------------------------
+
+
+def hold_mounts(
+    sim: SimServer, monkeypatch: pytest.MonkeyPatch, vps_id: str, seconds: float
+) -> threading.Event:
+    """The simulator holds each mount request for ``vps_id`` back ``seconds`` (then acts
+    on it and answers); the event is set when one has arrived. ``sim.store
+    .release_sleepers()`` lets a held request go at once."""
+    path = f"/api/v2/vps/{vps_id}/iso/actions/mount"
+    sim.store.update_faults(path_prefix=path, hang_rate=1.0, hang_seconds=seconds)
+    arrived = threading.Event()
+    decide = sim.store.decide_fault
+
+    def spy(method: str, request_path: str) -> Any:
+        decision = decide(method, request_path)
+        if method == "POST" and request_path == path:
+            arrived.set()
+        return decision
+
+    monkeypatch.setattr(sim.store, "decide_fault", spy)
+    return arrived
 
 
 def copy_example(name: str, dest_root: Path) -> Path:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 
 import pytest
 
-from harness.hostup_stack import api_calls, mounted, writes
+from harness.hostup_stack import api_calls, hold_mounts, mounted, writes
 from harness.processes import end_session, wait_until_gone
 from harness.tofu_cli import TofuWorkspace, mounts_hcl
 from hostup_sim.server import SimServer
@@ -318,20 +317,9 @@ def test_an_apply_interrupted_while_its_mount_is_on_its_way_lets_the_mount_finis
     in the middle of a write (it skips the interpreter's teardown only when no write is
     in progress: terraform_provider_hostup._entry); the next apply writes nothing."""
     tofu.write(mounts_hcl(sim.url, [INSTALLER]))
-    mount_path = f"/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
     # Held half a second: long enough for the Ctrl-C to land first, well inside the 2 s
     # go-plugin gives a plugin to exit before it kills it.
-    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=0.5)
-    arrived = threading.Event()
-    decide = sim.store.decide_fault
-
-    def spy(method: str, path: str) -> object:
-        decision = decide(method, path)
-        if method == "POST" and path == mount_path:
-            arrived.set()
-        return decision
-
-    monkeypatch.setattr(sim.store, "decide_fault", spy)
+    arrived = hold_mounts(sim, monkeypatch, VPS_WEB_1, 0.5)
     args = ("apply", "-no-color", "-input=false", "-auto-approve")
     started = time.monotonic()
     proc = tofu.start(*args)

@@ -18,7 +18,7 @@ from tf.iface import DeleteContext, PlanContext, UpgradeContext
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
-from harness.hostup_stack import mounted, writes
+from harness.hostup_stack import hold_mounts, mounted, writes
 from harness.processes import modules_loaded_by
 from hostup.errors import MountError
 from hostup_sim.server import SimServer
@@ -157,18 +157,7 @@ def test_the_process_may_end_at_once_only_when_no_create_is_writing(
     with pytest.raises(MountError, match="shutting down"):
         idle.mounts()
     provider = configured(sim)
-    mount_path = f"/api/v2/vps/{VPS_WEB_1}/iso/actions/mount"
-    sim.store.update_faults(path_prefix=mount_path, hang_rate=1.0, hang_seconds=30.0)
-    arrived = threading.Event()
-    decide = sim.store.decide_fault
-
-    def spy(method: str, path: str) -> object:
-        decision = decide(method, path)
-        if method == "POST" and path == mount_path:
-            arrived.set()
-        return decision
-
-    monkeypatch.setattr(sim.store, "decide_fault", spy)
+    arrived = hold_mounts(sim, monkeypatch, VPS_WEB_1, 30.0)
     ctx = DeleteContext(Diagnostics(), "hostup_vps_iso_mount")
     planned = {"vps_id": VPS_WEB_1, "iso_id": ISO_UBUNTU_2404, "device": "ide2"}
     created: list[Any] = []
