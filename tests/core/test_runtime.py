@@ -67,18 +67,17 @@ def test_a_mount_held_back_by_the_api_keeps_the_runtime_open(
     """Through the engine: while the mount request is on its way, the runtime cannot be
     closed; once the mount is confirmed, it can."""
     runtime = runtime_on(sim)
-    arrived = hold_mounts(sim, monkeypatch, world.VPS_WEB_1, 30.0)
+    held = hold_mounts(sim, monkeypatch, world.VPS_WEB_1, 30.0)
     engine = MountEngine(runtime)
     mounting = threading.Thread(
         target=engine.ensure_mounted, args=(world.VPS_WEB_1, world.ISO_UBUNTU_2404, "ide2")
     )
     mounting.start()
     try:
-        assert arrived.wait(30), "the mount request never reached the simulator"
+        assert held.arrived.wait(30), "the mount request never reached the simulator"
         assert not runtime.close_if_idle()
     finally:
-        sim.store.update_faults(hang_rate=0.0)
-        sim.store.release_sleepers()
+        held.release()
         mounting.join(30)
     assert [operation for operation, *_ in writes(sim)] == ["mountVpsIso"]
     assert runtime.close_if_idle()

@@ -332,12 +332,12 @@ def test_interrupted_up_converges_by_adopting_the_mount(
     keeps a pending-create note until `pulumi refresh --clear-pending-creates`."""
     stack = open_stack([INSTALLER])
     # The simulator holds the mount request back (it acts only once released)...
-    arrived = hold_mounts(sim, monkeypatch, VPS_WEB_1, 600.0)
+    held = hold_mounts(sim, monkeypatch, VPS_WEB_1, 600.0)
     args = ("up", *YES)
     started = time.monotonic()
     proc = stack.start(*args)
     try:
-        assert arrived.wait(60), "the mount request never reached the simulator"
+        assert held.arrived.wait(60), "the mount request never reached the simulator"
         # ...and the run is interrupted while the request is in flight.
         if interruption == "ctrl-c-twice":
             interrupt_twice(proc)
@@ -351,7 +351,7 @@ def test_interrupted_up_converges_by_adopting_the_mount(
     assert wait_until_gone(proc.pid) == [], "a plugin outlived the interrupted run"
 
     # Now the API acts on the request nobody waits for any more.
-    sim.store.update_faults(hang_rate=0.0)
+    held.release()
 
     def mount_applied() -> bool:
         sim.store.release_sleepers()  # again each time, in case it had not begun to wait

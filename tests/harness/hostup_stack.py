@@ -299,12 +299,25 @@ def writes(sim: SimServer) -> list[tuple[str | None, str, str | None, str | None
 # -- examples -----------------------------------------------------------------------------
 
 
+@dataclass
+class HeldMounts:
+    """Mount requests the simulator holds back (:func:`hold_mounts`)."""
+
+    sim: SimServer
+    arrived: threading.Event
+    """Set when a held mount request has arrived."""
+
+    def release(self) -> None:
+        """Hold no more requests, and let those held go at once."""
+        self.sim.store.update_faults(hang_rate=0.0)
+        self.sim.store.release_sleepers()
+
+
 def hold_mounts(
     sim: SimServer, monkeypatch: pytest.MonkeyPatch, vps_id: str, seconds: float
-) -> threading.Event:
+) -> HeldMounts:
     """The simulator holds each mount request for ``vps_id`` back ``seconds`` (then acts
-    on it and answers); the event is set when one has arrived. ``sim.store
-    .release_sleepers()`` lets a held request go at once."""
+    on it and answers) until released."""
     path = f"/api/v2/vps/{vps_id}/iso/actions/mount"
     sim.store.update_faults(path_prefix=path, hang_rate=1.0, hang_seconds=seconds)
     arrived = threading.Event()
@@ -317,7 +330,7 @@ def hold_mounts(
         return decision
 
     monkeypatch.setattr(sim.store, "decide_fault", spy)
-    return arrived
+    return HeldMounts(sim, arrived)
 
 
 def copy_example(name: str, dest_root: Path) -> Path:

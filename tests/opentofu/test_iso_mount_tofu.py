@@ -319,12 +319,12 @@ def test_an_apply_interrupted_while_its_mount_is_on_its_way_lets_the_mount_finis
     tofu.write(mounts_hcl(sim.url, [INSTALLER]))
     # Held half a second: long enough for the Ctrl-C to land first, well inside the 2 s
     # go-plugin gives a plugin to exit before it kills it.
-    arrived = hold_mounts(sim, monkeypatch, VPS_WEB_1, 0.5)
+    held = hold_mounts(sim, monkeypatch, VPS_WEB_1, 0.5)
     args = ("apply", "-no-color", "-input=false", "-auto-approve")
     started = time.monotonic()
     proc = tofu.start(*args)
     try:
-        assert arrived.wait(60), "the mount request never reached the simulator"
+        assert held.arrived.wait(60), "the mount request never reached the simulator"
         os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C: tofu and its plugins
         tofu.finish(proc, args, started)
     finally:
@@ -337,7 +337,7 @@ def test_an_apply_interrupted_while_its_mount_is_on_its_way_lets_the_mount_finis
     assert ("GET", LISTING, VPS_WEB_1, 200) in calls[mount + 1 :], calls  # confirmed
     assert mounted(sim) == {**SEEDED, VPS_WEB_1: {"ide2": ISO_UBUNTU_2404}}
 
-    sim.store.update_faults(hang_rate=0.0)
+    held.release()
     sim.store.clear_log()
     tofu.apply()
     assert writes(sim) == []  # recorded, or adopted: no second mount

@@ -157,7 +157,7 @@ def test_the_process_may_end_at_once_only_when_no_create_is_writing(
     with pytest.raises(MountError, match="shutting down"):
         idle.mounts()
     provider = configured(sim)
-    arrived = hold_mounts(sim, monkeypatch, VPS_WEB_1, 30.0)
+    held = hold_mounts(sim, monkeypatch, VPS_WEB_1, 30.0)
     ctx = DeleteContext(Diagnostics(), "hostup_vps_iso_mount")
     planned = {"vps_id": VPS_WEB_1, "iso_id": ISO_UBUNTU_2404, "device": "ide2"}
     created: list[Any] = []
@@ -166,11 +166,10 @@ def test_the_process_may_end_at_once_only_when_no_create_is_writing(
     )
     creating.start()
     try:
-        assert arrived.wait(30), "the mount request never reached the simulator"
+        assert held.arrived.wait(30), "the mount request never reached the simulator"
         assert not provider.close_for_exit()
     finally:
-        sim.store.update_faults(hang_rate=0.0)
-        sim.store.release_sleepers()
+        held.release()
         creating.join(30)
     assert created[0]["iso_id"] == ISO_UBUNTU_2404, messages(ctx.diagnostics)
     assert provider.close_for_exit()
